@@ -1,0 +1,121 @@
+import { CodecError } from "../errors.js";
+
+const textEncoder = new TextEncoder();
+const MAX_U64 = (1n << 64n) - 1n;
+
+/**
+ * Append-only canonical encoder: fixed-width big-endian integers and length-prefixed bytes,
+ * so every value has exactly one encoding. Grows its buffer by doubling.
+ */
+export class Writer {
+  private buf: Uint8Array;
+  private view: DataView;
+  private pos = 0;
+
+  constructor(initialSize = 256) {
+    this.buf = new Uint8Array(initialSize);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  private ensure(extra: number): void {
+    const need = this.pos + extra;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  get length(): number {
+    return this.pos;
+  }
+
+  u8(value: number): this {
+    checkUint(value, 0xff, "u8");
+    this.ensure(1);
+    this.buf[this.pos++] = value;
+    return this;
+  }
+
+  u16(value: number): this {
+    checkUint(value, 0xffff, "u16");
+    this.ensure(2);
+    this.view.setUint16(this.pos, value);
+    this.pos += 2;
+    return this;
+  }
+
+  u32(value: number): this {
+    checkUint(value, 0xffffffff, "u32");
+    this.ensure(4);
+    this.view.setUint32(this.pos, value);
+    this.pos += 4;
+    return this;
+  }
+
+  /** A u64 held in a JS number: only safe integers are representable. */
+  u64(value: number): this {
+    checkUint(value, Number.MAX_SAFE_INTEGER, "u64");
+    this.ensure(8);
+    this.view.setUint32(this.pos, Math.floor(value / 0x1_0000_0000));
+    this.view.setUint32(this.pos + 4, value >>> 0);
+    this.pos += 8;
+    return this;
+  }
+
+  bigU64(value: bigint): this {
+    if (typeof value !== "bigint" || value < 0n || value > MAX_U64) {
+      throw new CodecError("OUT_OF_RANGE", `u64 out of range: ${String(value)}`);
+    }
+    this.ensure(8);
+    this.view.setBigUint64(this.pos, value);
+    this.pos += 8;
+    return this;
+  }
+
+  bool(value: boolean): this {
+    return this.u8(value ? 1 : 0);
+  }
+
+  /** Bytes of a length fixed by the type (hashes, keys, signatures): no prefix. */
+  fixed(bytes: Uint8Array, length: number): this {
+    if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
+      throw new CodecError("INVALID_VALUE", `expected ${length} bytes, got ${bytes?.length}`);
+    }
+    return this.raw(bytes);
+  }
+
+  /** Bytes with a u32 length prefix. */
+  bytes(bytes: Uint8Array): this {
+    if (!(bytes instanceof Uint8Array)) throw new CodecError("INVALID_VALUE", "expected a Uint8Array");
+    this.u32(bytes.length);
+    return this.raw(bytes);
+  }
+
+  /** UTF-8 string with a u16 byte-length prefix. */
+  string(text: string): this {
+    const bytes = textEncoder.encode(text);
+    this.u16(bytes.length);
+    return this.raw(bytes);
+  }
+
+  raw(bytes: Uint8Array): this {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+    return this;
+  }
+
+  /** The encoded bytes (a copy sized exactly, so the writer's spare capacity is not retained). */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+}
+
+function checkUint(value: number, max: number, kind: string): void {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new CodecError("OUT_OF_RANGE", `${kind} out of range: ${value}`);
+  }
+}

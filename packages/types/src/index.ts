@@ -1,0 +1,16 @@
+export * from "./bytes.js";
+export { Reader, readSigners, Writer, writeSigners } from "./codec/index.js";
+export { type CodecErrorCode, CodecError, OrdoError } from "./errors.js";
+export { sha256 } from "./hash.js";
+export { type CodecLimits, defaultLimits, validateLimits } from "./limits.js";
+export { leafHash, merkleProof, merkleRoot, verifyMerkleProof } from "./merkle.js";
+export * from "./messages/block.js";
+export * from "./messages/blockFetch.js";
+export * from "./messages/consensusMessage.js";
+export * from "./messages/quorumCert.js";
+export * from "./messages/receipt.js";
+export * from "./messages/syncInfo.js";
+export * from "./messages/timeout.js";
+export * from "./messages/timeoutCert.js";
+export * from "./messages/transaction.js";
+export * from "./messages/vote.js";

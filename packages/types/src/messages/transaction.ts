@@ -1,0 +1,79 @@
+import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from "../bytes.js";
+import { Reader } from "../codec/reader.js";
+import { Writer } from "../codec/writer.js";
+import { CodecError } from "../errors.js";
+import { sha256 } from "../hash.js";
+import { type CodecLimits, defaultLimits } from "../limits.js";
+
+export const MAX_CHAIN_ID_BYTES = 64;
+
+/**
+ * A client command. Valid only with a good Ed25519 signature by `sender` over
+ * {@link transactionSigningBytes} (external validity). `payload` is opaque to consensus.
+ */
+export interface Transaction {
+  chainId: string;
+  /** Ed25519 public key of the client, 32 bytes. */
+  sender: Uint8Array;
+  /** Per-sender sequence number; the application decides what counts as a replay. */
+  nonce: bigint;
+  payload: Uint8Array;
+  /** Ed25519 signature, 64 bytes. */
+  signature: Uint8Array;
+}
+
+export type UnsignedTransaction = Omit<Transaction, "signature">;
+
+/** Fixed overhead of an encoded transaction beyond the chain id and payload. */
+export const TX_FIXED_BYTES = 2 + PUBLIC_KEY_LENGTH + 8 + 4 + SIGNATURE_LENGTH;
+
+function writeUnsigned(w: Writer, tx: UnsignedTransaction): void {
+  w.string(tx.chainId).fixed(tx.sender, PUBLIC_KEY_LENGTH).bigU64(tx.nonce).bytes(tx.payload);
+}
+
+export function writeTransaction(w: Writer, tx: Transaction): void {
+  writeUnsigned(w, tx);
+  w.fixed(tx.signature, SIGNATURE_LENGTH);
+}
+
+export function readTransaction(r: Reader, limits: CodecLimits): Transaction {
+  const start = r.offset;
+  const chainId = r.string(MAX_CHAIN_ID_BYTES, "chain id");
+  const sender = r.fixed(PUBLIC_KEY_LENGTH, "sender");
+  const nonce = r.bigU64("nonce");
+  const payload = r.bytes(limits.maxTxBytes, "payload");
+  const signature = r.fixed(SIGNATURE_LENGTH, "signature");
+  const size = r.offset - start;
+  if (size > limits.maxTxBytes) {
+    throw new CodecError("TOO_LARGE", `transaction of ${size} bytes exceeds ${limits.maxTxBytes}`);
+  }
+  return { chainId, sender, nonce, payload, signature };
+}
+
+export function encodeTransaction(tx: Transaction): Uint8Array {
+  const w = new Writer(TX_FIXED_BYTES + tx.payload.length + tx.chainId.length * 3);
+  writeTransaction(w, tx);
+  return w.finish();
+}
+
+export function decodeTransaction(bytes: Uint8Array, limits: CodecLimits = defaultLimits): Transaction {
+  if (bytes.length > limits.maxTxBytes) {
+    throw new CodecError("TOO_LARGE", `transaction of ${bytes.length} bytes exceeds ${limits.maxTxBytes}`);
+  }
+  const r = new Reader(bytes);
+  const tx = readTransaction(r, limits);
+  r.end();
+  return tx;
+}
+
+/** The bytes a client signs (the crypto module prefixes the domain tag and chain id). */
+export function transactionSigningBytes(tx: UnsignedTransaction): Uint8Array {
+  const w = new Writer(TX_FIXED_BYTES + tx.payload.length);
+  writeUnsigned(w, tx);
+  return w.finish();
+}
+
+/** Transaction id: SHA-256 of the canonical encoding, signature included. */
+export function transactionId(tx: Transaction): Uint8Array {
+  return sha256(encodeTransaction(tx));
+}

@@ -1,0 +1,2 @@
+export * from "./arbitrary.js";
+export { forEachSeed, SeededRandom } from "./random.js";
