@@ -89,7 +89,8 @@ export class Reader {
   /** u32-length-prefixed bytes, with the length checked against `max` before anything is read. */
   bytes(max: number, what = "bytes"): Uint8Array {
     const len = this.u32(`${what} length`);
-    if (len > max) throw new CodecError("TOO_LARGE", `${what} of ${len} bytes exceeds the limit of ${max}`, { len, max });
+    if (len > max)
+      throw new CodecError("TOO_LARGE", `${what} of ${len} bytes exceeds the limit of ${max}`, { len, max });
     return this.fixed(len, what);
   }
 

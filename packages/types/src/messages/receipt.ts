@@ -32,7 +32,12 @@ export const MAX_LOG_BYTES = 1024;
 
 /** The Merkle leaf of a transaction's result: (txId, index, code, SHA-256(data)). */
 export function resultLeaf(txId: Uint8Array, index: number, result: TxResult): Uint8Array {
-  return new Writer(80).fixed(txId, HASH_LENGTH).u32(index).u32(result.code).fixed(sha256(result.data), HASH_LENGTH).finish();
+  return new Writer(80)
+    .fixed(txId, HASH_LENGTH)
+    .u32(index)
+    .u32(result.code)
+    .fixed(sha256(result.data), HASH_LENGTH)
+    .finish();
 }
 
 export function receiptSigningBytes(r: UnsignedBlockReceipt): Uint8Array {
@@ -55,8 +60,16 @@ export function readBlockReceipt(r: Reader, limits: CodecLimits): BlockReceipt {
   const resultsRoot = r.fixed(HASH_LENGTH, "results root");
   const appHash = r.fixed(HASH_LENGTH, "app hash");
   const validator = r.u16("validator");
-  if (validator >= limits.maxValidators) throw new CodecError("OUT_OF_RANGE", `validator index ${validator} out of range`);
-  return { height, blockId, resultsRoot, appHash, validator, signature: r.fixed(SIGNATURE_LENGTH, "receipt signature") };
+  if (validator >= limits.maxValidators)
+    throw new CodecError("OUT_OF_RANGE", `validator index ${validator} out of range`);
+  return {
+    height,
+    blockId,
+    resultsRoot,
+    appHash,
+    validator,
+    signature: r.fixed(SIGNATURE_LENGTH, "receipt signature"),
+  };
 }
 
 export function encodeBlockReceipt(r: BlockReceipt): Uint8Array {

@@ -28,14 +28,18 @@ describe("canonical codec: round trip", () => {
     });
 
     it(`${c.name}: a trailing byte is rejected`, () => {
-      forEachSeed(20, (rng) => {
-        const bytes = c.encode(c.arbitrary(rng) as never);
-        const longer = new Uint8Array(bytes.length + 1);
-        longer.set(bytes);
-        expect(() => c.decode(longer))
-          .to.throw(CodecError)
-          .with.property("code", "TRAILING_BYTES");
-      }, 7);
+      forEachSeed(
+        20,
+        (rng) => {
+          const bytes = c.encode(c.arbitrary(rng) as never);
+          const longer = new Uint8Array(bytes.length + 1);
+          longer.set(bytes);
+          expect(() => c.decode(longer))
+            .to.throw(CodecError)
+            .with.property("code", "TRAILING_BYTES");
+        },
+        7,
+      );
     });
   }
 });
