@@ -34,7 +34,7 @@ export class KeyPair {
 
   static fromJSON(json: unknown): KeyPair {
     const j = json as Partial<KeyPairJson> | null;
-    if (!j || j.type !== "ed25519" || typeof j.privateKey !== "string") {
+    if (j?.type !== "ed25519" || typeof j.privateKey !== "string") {
       throw new CryptoError("INVALID_KEY", 'key file must be {"type":"ed25519","publicKey":...,"privateKey":...}');
     }
     let seed: Uint8Array;

@@ -39,17 +39,23 @@ export function writeConsensusMessage(w: Writer, m: ConsensusMessage): void {
   w.u8(MessageTag[m.kind]);
   switch (m.kind) {
     case "proposal":
-      return writeBlock(w, m.block);
+      writeBlock(w, m.block);
+      return;
     case "vote":
-      return writeVote(w, m.vote);
+      writeVote(w, m.vote);
+      return;
     case "timeout":
-      return writeTimeout(w, m.timeout);
+      writeTimeout(w, m.timeout);
+      return;
     case "syncInfo":
-      return writeSyncInfo(w, m.syncInfo);
+      writeSyncInfo(w, m.syncInfo);
+      return;
     case "blockRequest":
-      return writeBlockRequest(w, m.request);
+      writeBlockRequest(w, m.request);
+      return;
     case "blockResponse":
-      return writeBlockResponse(w, m.response);
+      writeBlockResponse(w, m.response);
+      return;
     default:
       throw new CodecError("BAD_TAG", `unknown message kind ${(m as { kind: string }).kind}`);
   }
