@@ -1,0 +1,16 @@
+import type { BlockRequest, BlockResponse, ConsensusMessage } from "@ordo/types";
+
+/**
+ * What consensus needs from the network. Implemented by `@ordo/network` over libp2p in a
+ * validator, and by the simulator's virtual network in tests. Inbound messages are not part of
+ * this interface: whoever owns the network hands each one, already size-limited and strictly
+ * decoded, to the round manager as an event together with the sender's validator index.
+ */
+export interface ConsensusNetwork {
+  /** Send to every other validator (never to self): proposals, timeouts, sync info. */
+  broadcast(message: ConsensusMessage): void;
+  /** Send to one validator (votes to the next leader, a TC to the next leader). */
+  sendTo(validator: number, message: ConsensusMessage): void;
+  /** Ask one validator for blocks (catch-up). Rejects on timeout or when the peer is unreachable. */
+  request(validator: number, request: BlockRequest): Promise<BlockResponse>;
+}
