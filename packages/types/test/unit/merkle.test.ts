@@ -1,0 +1,46 @@
+import { expect } from "chai";
+import { merkleProof, merkleRoot, sha256, verifyMerkleProof } from "../../src/index.js";
+import { forEachSeed } from "../../src/testing/index.js";
+
+describe("merkle tree", () => {
+  it("every leaf's proof verifies against the root, for every size up to 40", () => {
+    forEachSeed(3, (rng) => {
+      for (let size = 1; size <= 40; size++) {
+        const leaves = Array.from({ length: size }, () => rng.bytes(rng.int(0, 40)));
+        const root = merkleRoot(leaves);
+        for (let i = 0; i < size; i++) {
+          const path = merkleProof(leaves, i);
+          expect(verifyMerkleProof(root, leaves[i]!, i, size, path), `size ${size} leaf ${i}`).to.equal(true);
+        }
+      }
+    });
+  });
+
+  it("a proof fails for another leaf, another index, another size or a tampered path", () => {
+    forEachSeed(20, (rng) => {
+      const size = rng.int(2, 30);
+      const leaves = Array.from({ length: size }, () => rng.bytes(8));
+      const root = merkleRoot(leaves);
+      const i = rng.int(0, size - 1);
+      const path = merkleProof(leaves, i);
+      const j = (i + 1) % size;
+      expect(verifyMerkleProof(root, leaves[j]!, i, size, path)).to.equal(false);
+      expect(verifyMerkleProof(root, leaves[i]!, j, size, path)).to.equal(false);
+      if (path.length > 0) {
+        const tampered = path.map((p) => p.slice());
+        tampered[0]![0]! ^= 1;
+        expect(verifyMerkleProof(root, leaves[i]!, i, size, tampered)).to.equal(false);
+      }
+      expect(verifyMerkleProof(root, leaves[i]!, i, size, [...path, sha256()])).to.equal(false);
+      expect(verifyMerkleProof(root, leaves[i]!, -1, size, path)).to.equal(false);
+    });
+  });
+
+  it("distinguishes a leaf from an inner node (second-preimage) and order matters", () => {
+    const a = new Uint8Array([1]);
+    const b = new Uint8Array([2]);
+    expect(merkleRoot([a, b])).to.not.deep.equal(merkleRoot([b, a]));
+    expect(merkleRoot([a])).to.not.deep.equal(a);
+    expect(merkleRoot([])).to.deep.equal(sha256());
+  });
+});
