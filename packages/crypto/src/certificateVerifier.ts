@@ -56,9 +56,9 @@ export class CertificateVerifier {
         round: qc.round,
       });
     }
+    this.#checkSigners(qc.signers, qc.signatures.length);
     const key = `qc:${toHex(sha256(encodeQuorumCert(qc)))}`;
     if (this.#verified.has(key)) return;
-    this.#checkSigners(qc.signers, qc.signatures.length);
     const message = voteDataSigningBytes(qc);
     qc.signers.forEach((signer, i) => {
       if (!verifySignature(this.validators.publicKey(signer)!, Domain.vote, this.chainId, message, qc.signatures[i]!)) {
@@ -75,9 +75,9 @@ export class CertificateVerifier {
     if (tc.highQcRounds.length !== tc.signers.length) {
       throw new CryptoError("MALFORMED_CERTIFICATE", "a TC needs one high-QC round per signer");
     }
+    this.#checkSigners(tc.signers, tc.signatures.length);
     const key = `tc:${toHex(sha256(encodeTimeoutCert(tc)))}`;
     if (this.#verified.has(key)) return;
-    this.#checkSigners(tc.signers, tc.signatures.length);
     tc.signers.forEach((signer, i) => {
       const highQcRound = tc.highQcRounds[i]!;
       if (highQcRound >= tc.round) {
@@ -135,12 +135,16 @@ export class CertificateVerifier {
       throw new CryptoError("MALFORMED_CERTIFICATE", "a certificate needs exactly one signature per signer");
     }
     const seen = new Set<number>();
+    let previous = -1;
     for (const signer of signers) {
       if (seen.has(signer)) throw new CryptoError("DUPLICATE_SIGNER", `validator ${signer} signed twice`, { signer });
       seen.add(signer);
       if (!this.validators.has(signer)) {
         throw new CryptoError("UNKNOWN_SIGNER", `validator ${signer} is not in the validator set`, { signer });
       }
+      // The canonical form lists signers in ascending order; anything else has no encoding.
+      if (signer < previous) throw new CryptoError("MALFORMED_CERTIFICATE", "signers must be in ascending order");
+      previous = signer;
     }
     if (seen.size < this.validators.quorum) {
       throw new CryptoError("BELOW_QUORUM", `${seen.size} signers, quorum is ${this.validators.quorum}`, {

@@ -1,0 +1,56 @@
+import { expect } from "chai";
+import { fromBase64 } from "@ordo/types";
+import { Domain, KeyPair, LruSet, signTransaction, verifySignature, verifyTransaction } from "../../src/index.js";
+
+describe("transaction signing (external validity)", () => {
+  const key = KeyPair.generate();
+  const tx = signTransaction(key, {
+    chainId: "c1",
+    sender: key.publicKey,
+    nonce: 7n,
+    payload: new Uint8Array([1, 2, 3]),
+  });
+
+  it("a transaction signed by its sender verifies", () => {
+    expect(verifyTransaction(tx)).to.equal(true);
+  });
+
+  it("any change to a signed transaction makes it invalid", () => {
+    const other = KeyPair.generate();
+    expect(verifyTransaction({ ...tx, nonce: 8n })).to.equal(false);
+    expect(verifyTransaction({ ...tx, chainId: "c2" })).to.equal(false);
+    expect(verifyTransaction({ ...tx, payload: new Uint8Array([1, 2, 4]) })).to.equal(false);
+    expect(verifyTransaction({ ...tx, sender: other.publicKey })).to.equal(false);
+    expect(verifyTransaction({ ...tx, signature: new Uint8Array(64) })).to.equal(false);
+  });
+
+  it("a transaction signed by someone other than its sender is invalid", () => {
+    const other = KeyPair.generate();
+    expect(
+      verifyTransaction(
+        signTransaction(other, { chainId: "c1", sender: key.publicKey, nonce: 1n, payload: new Uint8Array() }),
+      ),
+    ).to.equal(false);
+  });
+
+  it("a transaction signature does not verify as a vote or receipt signature", () => {
+    const { signature, ...unsigned } = tx;
+    expect(unsigned.chainId).to.equal("c1");
+    const raw = fromBase64("AAAA");
+    expect(verifySignature(key.publicKey, Domain.vote, "c1", raw, signature)).to.equal(false);
+  });
+});
+
+describe("LruSet", () => {
+  it("keeps the most recently used entries up to its capacity", () => {
+    const s = new LruSet(2);
+    s.add("a");
+    s.add("b");
+    expect(s.has("a")).to.equal(true); // a is now most recent
+    s.add("c"); // evicts b
+    expect(s.has("b")).to.equal(false);
+    expect(s.has("a")).to.equal(true);
+    expect(s.has("c")).to.equal(true);
+    expect(s.size).to.equal(2);
+  });
+});
