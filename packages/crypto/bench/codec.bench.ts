@@ -58,9 +58,13 @@ const signer = clients[0]!;
 const msg = rng.bytes(200);
 const sig = signer.sign(Domain.transaction, chainId, msg);
 const sign = measure("ed25519 sign (200 B)", 1500, () => signer.sign(Domain.transaction, chainId, msg));
-const verify = measure("ed25519 verify (200 B)", 1500, () => verifySignature(signer.publicKey, Domain.transaction, chainId, msg, sig));
+const verify = measure("ed25519 verify (200 B)", 1500, () =>
+  verifySignature(signer.publicKey, Domain.transaction, chainId, msg, sig),
+);
 let t = 0;
-const verifyTx = measure("transaction verify (signing bytes + verify)", 1500, () => verifyTransaction(txs[t++ % txs.length]!));
+const verifyTx = measure("transaction verify (signing bytes + verify)", 1500, () =>
+  verifyTransaction(txs[t++ % txs.length]!),
+);
 
 const results = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },

@@ -25,7 +25,9 @@ describe("ids", () => {
     forEachSeed(50, (rng) => {
       const block = arbitraryBlock(rng);
       expect(blockId(block.header)).to.deep.equal(sha256(encodeBlockHeader(block.header)));
-      expect(blockId({ ...block.header, round: block.header.round === 0 ? 1 : block.header.round - 1 })).to.not.deep.equal(blockId(block.header));
+      expect(
+        blockId({ ...block.header, round: block.header.round === 0 ? 1 : block.header.round - 1 }),
+      ).to.not.deep.equal(blockId(block.header));
       if (block.txs.length > 1) {
         expect(payloadRoot([...block.txs].reverse())).to.not.deep.equal(payloadRoot(block.txs));
       }
