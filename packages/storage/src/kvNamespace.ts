@@ -1,0 +1,43 @@
+import type { Database } from "lmdb";
+import { asBuffer } from "./keys.js";
+
+export type KvWrite = { key: Uint8Array; value: Uint8Array } | { key: Uint8Array; value: null };
+
+/**
+ * A byte-keyed namespace for the application's state: synchronous reads, ordered prefix scans,
+ * and atomic, durable batches of writes (one per committed block).
+ */
+export class KvNamespace {
+  constructor(private readonly db: Database<Buffer, Buffer>) {}
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.db.get(asBuffer(key));
+  }
+
+  /** Entries whose key starts with `prefix`, in key order. */
+  *scan(prefix: Uint8Array, limit = Number.POSITIVE_INFINITY): Generator<[Uint8Array, Uint8Array]> {
+    const start = asBuffer(prefix);
+    let n = 0;
+    for (const { key, value } of this.db.getRange({ start })) {
+      if (n >= limit || !startsWith(key, start)) return;
+      n++;
+      yield [key, value];
+    }
+  }
+
+  /** Applies all writes in one transaction; resolves when they are durable. `value: null` deletes. */
+  async write(writes: readonly KvWrite[]): Promise<void> {
+    await this.db.transaction(() => {
+      for (const w of writes) {
+        if (w.value === null) this.db.remove(asBuffer(w.key));
+        else this.db.put(asBuffer(w.key), asBuffer(w.value));
+      }
+    });
+  }
+}
+
+function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
+  if (key.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
+  return true;
+}

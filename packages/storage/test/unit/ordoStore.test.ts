@@ -1,0 +1,144 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { type Block, blockId, bytesEqual } from "@ordo/types";
+import {
+  arbitraryBlock,
+  arbitraryBlockReceipt,
+  arbitraryQuorumCert,
+  arbitraryTxResult,
+  SeededRandom,
+} from "@ordo/types/testing";
+import { OrdoStore, StorageError } from "../../src/index.js";
+
+function chain(rng: SeededRandom, from: number, count: number): Block[] {
+  return Array.from({ length: count }, (_, i) => {
+    const b = arbitraryBlock(rng, 3);
+    return { ...b, header: { ...b.header, height: from + i } };
+  });
+}
+
+describe("OrdoStore (LMDB)", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "ordo-store-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("keeps blocks, QCs, the commit index, results and records across a reopen", async () => {
+    const rng = new SeededRandom(11);
+    const blocks = chain(rng, 1, 10);
+    const qc = arbitraryQuorumCert(rng);
+    const results = [arbitraryTxResult(rng), arbitraryTxResult(rng)];
+    const receipt = arbitraryBlockReceipt(rng);
+    let store = OrdoStore.open({ path: dir });
+    expect(store.lastCommittedHeight()).to.equal(undefined);
+    await store.commitBlocks(blocks);
+    await store.putQuorumCert(qc);
+    await store.putResults(3, { results, receipt });
+    store.putRecordDurable("safety", new Uint8Array([1, 2, 3]));
+    await store.close();
+
+    store = OrdoStore.open({ path: dir });
+    expect(store.lastCommittedHeight()).to.equal(10);
+    expect(store.committedBlock(4)).to.deep.equal(blocks[3]);
+    expect(bytesEqual(store.committedBlockId(7)!, blockId(blocks[6]!.header))).to.equal(true);
+    expect(store.getQuorumCert(qc.blockId)).to.deep.equal(qc);
+    expect(store.getResults(3)).to.deep.equal({ results, receipt });
+    expect(store.getRecord("safety")).to.deep.equal(new Uint8Array([1, 2, 3]));
+    expect([...store.committedRange(3, 5)].map((b) => b.header.height)).to.deep.equal([3, 4, 5]);
+    await store.close();
+  });
+
+  it("prunes committed heights below the retain height and nothing above", async () => {
+    const rng = new SeededRandom(12);
+    const store = OrdoStore.open({ path: dir });
+    const blocks = chain(rng, 1, 20);
+    await store.commitBlocks(blocks);
+    await store.putResults(5, { results: [], receipt: arbitraryBlockReceipt(rng) });
+    expect(await store.pruneBelow(10)).to.equal(9);
+    expect(store.committedBlock(9)).to.equal(undefined);
+    expect(store.getBlock(blockId(blocks[8]!.header))).to.equal(undefined);
+    expect(store.getResults(5)).to.equal(undefined);
+    expect(store.committedBlock(10)).to.deep.equal(blocks[9]);
+    expect(store.lastCommittedHeight()).to.equal(20);
+    expect(await store.pruneBelow(10)).to.equal(0);
+    await store.close();
+  });
+
+  it("app state namespace: atomic batches, deletes and ordered prefix scans", async () => {
+    const store = OrdoStore.open({ path: dir });
+    const enc = (s: string) => new TextEncoder().encode(s);
+    await store.appState.write([
+      { key: enc("acct/bob"), value: enc("5") },
+      { key: enc("acct/alice"), value: enc("7") },
+      { key: enc("meta/x"), value: enc("1") },
+    ]);
+    await store.appState.write([
+      { key: enc("acct/bob"), value: null },
+      { key: enc("acct/carol"), value: enc("1") },
+    ]);
+    const keys = [...store.appState.scan(enc("acct/"))].map(([k]) => new TextDecoder().decode(k));
+    expect(keys).to.deep.equal(["acct/alice", "acct/carol"]);
+    expect(store.appState.get(enc("acct/bob"))).to.equal(undefined);
+    expect([...store.appState.scan(enc("acct/"), 1)]).to.have.length(1);
+    await store.close();
+  });
+
+  it("refuses a folder it cannot use with a clear StorageError", () => {
+    const file = join(dir, "not-a-folder");
+    writeFileSync(file, "x");
+    expect(() => OrdoStore.open({ path: file }))
+      .to.throw(StorageError)
+      .with.property("message")
+      .that.matches(/not-a-folder/);
+  });
+
+  it("rejects use after close", async () => {
+    const store = OrdoStore.open({ path: dir });
+    await store.close();
+    await store.close();
+    expect(() => store.getRecord("x"))
+      .to.throw(StorageError)
+      .with.property("code", "CLOSED");
+  });
+
+  it("a durable record survives SIGKILL right after the write returns", async function () {
+    this.timeout(30_000);
+    const script = `
+      import { OrdoStore } from "@ordo/storage";
+      const store = OrdoStore.open({ path: process.argv[1] });
+      for (let i = 1; i <= 50; i++) {
+        store.putRecordDurable("round", new Uint8Array([i]));
+        process.stdout.write(i + "\\n");
+      }
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(
+      process.execPath,
+      ["--conditions=source", "--import=tsx", "--input-type=module", "-e", script, dir],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    const lastAcked = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error("child never finished writing")), 25_000);
+      child.stdout.on("data", (chunk) => {
+        out += chunk;
+        if (out.includes("50\n")) {
+          child.kill("SIGKILL");
+          clearTimeout(timer);
+          resolve(50);
+        }
+      });
+      child.on("exit", () => clearTimeout(timer));
+    });
+    await new Promise((resolve) => child.once("exit", resolve));
+    const store = OrdoStore.open({ path: dir });
+    expect(store.getRecord("round")).to.deep.equal(new Uint8Array([lastAcked]));
+    await store.close();
+  });
+});
