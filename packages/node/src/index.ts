@@ -1,1 +1,15 @@
-export {};
+export { defaultNodeConfig, loadNodeConfig, type NodeConfig, validateNodeConfig } from "./config.js";
+export { type ConfigErrorCode, ConfigError } from "./errors.js";
+export {
+  type ConsensusParams,
+  defaultConsensusParams,
+  type Genesis,
+  genesisBlock,
+  genesisToJSON,
+  loadGenesis,
+  parseGenesis,
+  type TxAuth,
+} from "./genesis.js";
+export { type Home, homePaths, loadHome } from "./home.js";
+export { peerIdOfKeyPair, peerIdOfPublicKey } from "./peerIdentity.js";
+export { generateTestnet, type TestnetLayout, type TestnetOptions } from "./testnet.js";
