@@ -109,3 +109,32 @@ describe("node home: testnet, config, genesis, keys", () => {
     expect(() => loadHome(join(dir, "nope"))).to.throw(ConfigError, /does not exist/);
   });
 });
+
+describe("ordo CLI", () => {
+  it("testnet: writes the homes, and rejects a non-integer count without writing anything", async () => {
+    const { main } = await import("../../src/cli/main.js");
+    const dir = mkdtempSync(join(tmpdir(), "ordo-cli-"));
+    try {
+      const log = console.log;
+      console.log = () => {};
+      const ok = await main(["node", "ordo", "testnet", "--out", dir, "--validators", "3", "--accounts", "1"]).finally(
+        () => {
+          console.log = log;
+        },
+      );
+      expect(ok).to.equal(0);
+      expect(loadHome(join(dir, "node2")).validatorIndex).to.equal(2);
+      const errWrite = process.stderr.write;
+      process.stderr.write = () => true;
+      const bad = await main(["node", "ordo", "testnet", "--out", join(dir, "x"), "--validators", "many"]).finally(
+        () => {
+          process.stderr.write = errWrite;
+        },
+      );
+      expect(bad).to.not.equal(0);
+      expect(() => statSync(join(dir, "x"))).to.throw();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
