@@ -1,0 +1,178 @@
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import type { Registry } from "prom-client";
+import {
+  blockId,
+  type CodecLimits,
+  decodeTransaction,
+  defaultLimits,
+  fromBase64,
+  fromHex,
+  toBase64,
+  toHex,
+  type Transaction,
+} from "@ordo/types";
+import { blockJson, receiptJson, resultJson } from "./json.js";
+import type { NodeService, SubmitOutcome } from "./nodeService.js";
+import { heightSchema, querySchema, submitTxSchema, submitTxsSchema, txIdSchema } from "./schemas.js";
+
+export interface HttpApiOptions {
+  bodyLimitBytes: number;
+  /** Most transactions in one POST /v1/txs. */
+  maxTxsPerRequest: number;
+  limits: CodecLimits;
+  registry?: Registry;
+}
+
+export const defaultHttpApiOptions: Readonly<HttpApiOptions> = Object.freeze({
+  bodyLimitBytes: 16 * 1024 * 1024,
+  maxTxsPerRequest: 10_000,
+  limits: defaultLimits,
+});
+
+/** An API error body: always `{ error: { code, message } }` with a 4xx/5xx status. */
+class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The validator's HTTP API under /v1 (JSON, schema-validated, size-limited), plus /metrics.
+ * Every bad request gets a 4xx with a code and a message; nothing a client sends can crash it.
+ */
+export function buildHttpApi(service: NodeService, partial: Partial<HttpApiOptions> = {}): FastifyInstance {
+  const opts = { ...defaultHttpApiOptions, ...partial };
+  // Ajv must reject unknown fields rather than silently strip them (Fastify's default).
+  const app = Fastify({
+    bodyLimit: opts.bodyLimitBytes,
+    logger: false,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+
+  app.setErrorHandler((err: FastifyError | ApiError, _req, reply) => {
+    if (err instanceof ApiError)
+      return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message } });
+    if (err.validation) {
+      return reply.status(400).send({ error: { code: "INVALID_REQUEST", message: err.message } });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const code = status === 413 ? "BODY_TOO_LARGE" : status === 500 ? "INTERNAL" : (err.code ?? "BAD_REQUEST");
+    return reply.status(status).send({ error: { code, message: status === 500 ? "internal error" : err.message } });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: { code: "NOT_FOUND", message: `no route ${req.method} ${req.url}` } }),
+  );
+
+  const decodeTx = (b64: string, index?: number): Transaction => {
+    const where = index === undefined ? "tx" : `txs[${index}]`;
+    let bytes: Uint8Array;
+    try {
+      bytes = fromBase64(b64);
+    } catch {
+      throw new ApiError(400, "BAD_BASE64", `${where} is not valid base64`);
+    }
+    try {
+      return decodeTransaction(bytes, opts.limits);
+    } catch (err) {
+      throw new ApiError(400, "BAD_TRANSACTION", `${where} is not a canonical transaction: ${(err as Error).message}`);
+    }
+  };
+  const outcomeJson = (o: SubmitOutcome) =>
+    o.accepted
+      ? { accepted: true, id: toHex(o.id) }
+      : { accepted: false, ...(o.id ? { id: toHex(o.id) } : {}), code: o.code, message: o.message };
+
+  app.post("/v1/tx", { schema: submitTxSchema }, async (req, reply) => {
+    const { tx } = req.body as { tx: string };
+    const [outcome] = await service.submit([decodeTx(tx)]);
+    if (!outcome!.accepted) {
+      return reply
+        .status(422)
+        .send({ error: { code: outcome!.code, message: outcome!.message }, ...outcomeJson(outcome!) });
+    }
+    return reply.status(202).send(outcomeJson(outcome!));
+  });
+
+  app.post("/v1/txs", { schema: submitTxsSchema(opts.maxTxsPerRequest) }, async (req, reply) => {
+    const { txs } = req.body as { txs: string[] };
+    const decoded = txs.map((t, i) => decodeTx(t, i));
+    const outcomes = await service.submit(decoded);
+    return reply.status(202).send({ results: outcomes.map(outcomeJson) });
+  });
+
+  app.get("/v1/tx/:id", { schema: txIdSchema }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const s = service.txStatus(fromHex(id));
+    if (s.status === "unknown")
+      return reply.status(404).send({ error: { code: "UNKNOWN_TX", message: `no transaction ${id}` } });
+    if (s.status === "pending") return { id, status: "pending" };
+    return {
+      id,
+      status: "committed",
+      height: s.height,
+      index: s.index,
+      result: resultJson(s.result),
+      receipt: receiptJson(s.receipt),
+      resultCount: s.resultCount,
+      proof: s.proof.map(toHex),
+    };
+  });
+
+  app.get("/v1/blocks/:height", { schema: heightSchema }, async (req, reply) => {
+    const height = Number((req.params as { height: string }).height);
+    const block = service.committedBlock(height);
+    if (!block)
+      return reply
+        .status(404)
+        .send({ error: { code: "UNKNOWN_HEIGHT", message: `no committed block at height ${height}` } });
+    return blockJson(blockId(block.header), block);
+  });
+
+  app.get("/v1/query", { schema: querySchema }, async (req) => {
+    const { path, data } = req.query as { path: string; data?: string };
+    let bytes: Uint8Array = new Uint8Array();
+    if (data) {
+      try {
+        bytes = fromBase64(data);
+      } catch {
+        throw new ApiError(400, "BAD_BASE64", "data is not valid base64");
+      }
+    }
+    const r = await service.query(path, bytes);
+    return { code: r.code, value: toBase64(r.value), log: r.log, height: r.height };
+  });
+
+  app.get("/v1/status", async () => {
+    const s = service.status();
+    return { ...s, appHash: toHex(s.appHash) };
+  });
+
+  app.get("/v1/validators", async () => ({ validators: service.validators() }));
+
+  // Server-sent events: one `commit` event per executed height.
+  app.get("/v1/events", (req, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+    });
+    reply.raw.write(": ordo commit stream\n\n");
+    const unsubscribe = service.onCommit((e) => {
+      const data = { height: e.height, blockId: toHex(e.blockId), txCount: e.txCount, appHash: toHex(e.appHash) };
+      reply.raw.write(`event: commit\ndata: ${JSON.stringify(data)}\n\n`);
+    });
+    req.raw.on("close", unsubscribe);
+  });
+
+  if (opts.registry) {
+    const registry = opts.registry;
+    app.get("/metrics", async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  }
+  return app;
+}

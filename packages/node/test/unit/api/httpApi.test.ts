@@ -1,0 +1,146 @@
+import { expect } from "chai";
+import type { FastifyInstance } from "fastify";
+import { Registry } from "prom-client";
+import { KeyPair, signTransaction, verifyTransaction } from "@ordo/crypto";
+import { encodeTransaction, toBase64, toHex, transactionId, type Transaction, validateLimits } from "@ordo/types";
+import { buildHttpApi } from "../../../src/api/httpApi.js";
+import type { CommitEvent, NodeService, SubmitOutcome } from "../../../src/api/nodeService.js";
+
+/** A node service over an in-memory list: enough to exercise the HTTP layer's validation and shapes. */
+class ListService implements NodeService {
+  pending: Transaction[] = [];
+  listeners = new Set<(e: CommitEvent) => void>();
+  async submit(txs: readonly Transaction[]): Promise<SubmitOutcome[]> {
+    return txs.map((tx) => {
+      if (!verifyTransaction(tx))
+        return { accepted: false as const, code: "BAD_SIGNATURE", message: "signature does not verify" };
+      this.pending.push(tx);
+      return { accepted: true as const, id: transactionId(tx) };
+    });
+  }
+  txStatus(id: Uint8Array) {
+    return this.pending.some((t) => toHex(transactionId(t)) === toHex(id))
+      ? { status: "pending" as const }
+      : { status: "unknown" as const };
+  }
+  committedBlock() {
+    return undefined;
+  }
+  async query(path: string, data: Uint8Array) {
+    return { code: 0, value: new TextEncoder().encode(`${path}:${data.length}`), log: "", height: 0 };
+  }
+  status() {
+    return {
+      chainId: "c",
+      moniker: "m",
+      validatorIndex: 0,
+      height: 0,
+      round: 1,
+      leader: 1,
+      appHash: new Uint8Array(32),
+      peers: 3,
+      catchingUp: false,
+      mempoolSize: this.pending.length,
+    };
+  }
+  validators() {
+    return [];
+  }
+  onCommit(l: (e: CommitEvent) => void) {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+}
+
+describe("HTTP API", () => {
+  let app: FastifyInstance;
+  let service: ListService;
+  const key = KeyPair.generate();
+  const tx = (nonce: bigint) =>
+    signTransaction(key, { chainId: "c", sender: key.publicKey, nonce, payload: new Uint8Array([1]) });
+  const b64 = (t: Transaction) => toBase64(encodeTransaction(t));
+
+  beforeEach(async () => {
+    service = new ListService();
+    const registry = new Registry();
+    app = buildHttpApi(service, {
+      bodyLimitBytes: 4096,
+      maxTxsPerRequest: 5,
+      limits: validateLimits({ maxTxBytes: 1024 }),
+      registry,
+    });
+    await app.ready();
+  });
+  afterEach(() => app.close());
+
+  const post = (url: string, payload: unknown, contentType = "application/json") =>
+    app.inject({
+      method: "POST",
+      url,
+      payload: typeof payload === "string" ? payload : JSON.stringify(payload),
+      headers: { "content-type": contentType },
+    });
+
+  it("POST /v1/tx accepts a signed transaction and answers its id; GET /v1/tx/:id sees it pending", async () => {
+    const t = tx(1n);
+    const res = await post("/v1/tx", { tx: b64(t) });
+    expect(res.statusCode).to.equal(202);
+    expect(res.json()).to.deep.equal({ accepted: true, id: toHex(transactionId(t)) });
+    const status = await app.inject({ url: `/v1/tx/${toHex(transactionId(t))}` });
+    expect(status.json().status).to.equal("pending");
+  });
+
+  it("POST /v1/txs submits a batch with one outcome per transaction", async () => {
+    const bad = { ...tx(3n), nonce: 4n };
+    const res = await post("/v1/txs", { txs: [b64(tx(2n)), b64(bad)] });
+    expect(res.statusCode).to.equal(202);
+    const results = res.json().results;
+    expect(results[0].accepted).to.equal(true);
+    expect(results[1]).to.include({ accepted: false, code: "BAD_SIGNATURE" });
+  });
+
+  it("each bad request gets a 4xx with a code and a message, and the server keeps serving", async () => {
+    const cases: [
+      string,
+      Promise<{ statusCode: number; json: () => { error: { code: string; message: string } } }>,
+      number,
+      string,
+    ][] = [
+      ["malformed JSON", post("/v1/tx", "{ nope"), 400, ""],
+      ["missing field", post("/v1/tx", { nottx: "AAAA" }), 400, "INVALID_REQUEST"],
+      ["extra field", post("/v1/tx", { tx: "AAAA", more: 1 }), 400, "INVALID_REQUEST"],
+      ["bad base64", post("/v1/tx", { tx: "AAB=" }), 400, "BAD_BASE64"],
+      ["not a transaction", post("/v1/tx", { tx: "AAAAAAAA" }), 400, "BAD_TRANSACTION"],
+      ["bad signature", post("/v1/tx", { tx: b64({ ...tx(5n), nonce: 6n }) }), 422, "BAD_SIGNATURE"],
+      ["oversized body", post("/v1/tx", { tx: "A".repeat(8000) }), 413, "BODY_TOO_LARGE"],
+      ["too many txs", post("/v1/txs", { txs: Array(6).fill(b64(tx(7n))) }), 400, "INVALID_REQUEST"],
+      ["unknown route", app.inject({ url: "/v1/nope" }), 404, "NOT_FOUND"],
+      ["bad tx id", app.inject({ url: "/v1/tx/xyz" }), 400, "INVALID_REQUEST"],
+      ["unknown tx", app.inject({ url: `/v1/tx/${"ab".repeat(32)}` }), 404, "UNKNOWN_TX"],
+      ["bad height", app.inject({ url: "/v1/blocks/-1" }), 400, "INVALID_REQUEST"],
+      ["unknown height", app.inject({ url: "/v1/blocks/99" }), 404, "UNKNOWN_HEIGHT"],
+      ["query without path", app.inject({ url: "/v1/query" }), 400, "INVALID_REQUEST"],
+      ["wrong content type", post("/v1/tx", "tx=1", "text/plain"), 415, ""],
+    ];
+    for (const [name, pending, status, code] of cases) {
+      const res = await pending;
+      expect(res.statusCode, name).to.equal(status);
+      const body = res.json();
+      expect(body.error.message, name).to.be.a("string").and.not.equal("");
+      if (code) expect(body.error.code, name).to.equal(code);
+    }
+    expect((await app.inject({ url: "/v1/status" })).statusCode).to.equal(200);
+  });
+
+  it("GET /v1/query passes path and data through; /v1/status and /metrics answer", async () => {
+    const q = await app.inject({
+      url: `/v1/query?path=balance&data=${encodeURIComponent(toBase64(new Uint8Array(5)))}`,
+    });
+    expect(Buffer.from(q.json().value, "base64").toString()).to.equal("balance:5");
+    const s = await app.inject({ url: "/v1/status" });
+    expect(s.json()).to.include({ chainId: "c", peers: 3 });
+    expect(s.json().appHash).to.match(/^0{64}$/);
+    const m = await app.inject({ url: "/metrics" });
+    expect(m.statusCode).to.equal(200);
+  });
+});
