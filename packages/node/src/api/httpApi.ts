@@ -54,6 +54,9 @@ export function buildHttpApi(service: NodeService, partial: Partial<HttpApiOptio
     ajv: { customOptions: { removeAdditional: false } },
   });
 
+  // JSON only: anything else is 415, not a string that fails validation later.
+  app.removeContentTypeParser("text/plain");
+
   app.setErrorHandler((err: FastifyError | ApiError, _req, reply) => {
     if (err instanceof ApiError)
       return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message } });
