@@ -7,6 +7,7 @@ export type CryptoErrorCode =
   | "DUPLICATE_SIGNER"
   | "BELOW_QUORUM"
   | "MALFORMED_CERTIFICATE"
-  | "INVALID_VALIDATOR_SET";
+  | "INVALID_VALIDATOR_SET"
+  | "CLOSED";
 
 export class CryptoError extends OrdoError<CryptoErrorCode> {}

@@ -7,3 +7,4 @@ export { LruSet } from "./lruSet.js";
 export * from "./signing.js";
 export { type ValidatorInfo, ValidatorSet } from "./validatorSet.js";
 export { sha256 } from "@ordo/types";
+export { type VerificationItem, VerificationPool, type VerificationPoolOptions } from "./verificationPool.js";
