@@ -1,3 +1,25 @@
+export { type BlockRecord, BlockTree, blockRecord, type CommitResult } from "./blockTree/blockTree.js";
+export { type ConsensusStorage, MemoryConsensusStorage } from "./consensusStorage.js";
+export { type ConsensusErrorCode, ConsensusError, type SafetyErrorCode, SafetyError } from "./errors.js";
 export type { Executor } from "./executor.js";
+export type { ProposerElection } from "./liveness/proposerElection.js";
+export { RoundRobinProposerElection } from "./liveness/roundRobinProposerElection.js";
+export { defaultRoundStateOptions, type NewRound, RoundState, type RoundStateOptions } from "./liveness/roundState.js";
+export { TimeoutCollector } from "./liveness/timeoutCollector.js";
+export { type AddOutcome, defaultMempoolOptions, Mempool, type MempoolOptions } from "./mempool/mempool.js";
 export type { ConsensusNetwork } from "./network.js";
+export { checkProposal, type ProposalCheckOptions } from "./proposalChecks.js";
+export {
+  type ConsensusEvent,
+  RoundManager,
+  type RoundManagerModules,
+  type RoundManagerOptions,
+  type RoundManagerStats,
+} from "./roundManager.js";
+export { checkSafeToExtend, checkSafeToTimeout, checkVoteRound } from "./safety/rules.js";
+export { decodeSafetyData, encodeSafetyData, initialSafetyData, type SafetyData } from "./safety/safetyData.js";
+export { SafetyRules, type SafetyRulesOptions } from "./safety/safetyRules.js";
+export { MemorySafetyStorage, type SafetyStorage } from "./safety/safetyStorage.js";
+export { fetchMissingChain } from "./sync/blockFetcher.js";
 export type { Cancel, TimeService } from "./timeService.js";
+export { VoteAggregator } from "./voteAggregator.js";

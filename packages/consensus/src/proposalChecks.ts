@@ -1,0 +1,51 @@
+import { type CertificateVerifier, verifyBlockSignature, verifyTransaction } from "@ordo/crypto";
+import { type Block, bytesEqual, merkleRoot, toHex, transactionId } from "@ordo/types";
+import { ConsensusError } from "./errors.js";
+
+export interface ProposalCheckOptions {
+  chainId: string;
+  maxTxsPerBlock: number;
+  /** "none": transactions are authenticated outside Ordo (permissioned ordering); signatures are not checked. */
+  txAuth: "ed25519" | "none";
+}
+
+/**
+ * Everything about a proposal that can be checked without the block tree: the proposer's
+ * signature, certificates, the payload root, and every transaction's signature (external validity).
+ * Returns the transaction ids (hex), which the caller needs anyway.
+ */
+export function checkProposal(
+  block: Block,
+  id: Uint8Array,
+  expectedProposer: number,
+  verifier: CertificateVerifier,
+  opts: ProposalCheckOptions,
+  alreadyVerified: (idHex: string) => boolean,
+): string[] {
+  const h = block.header;
+  const fail = (why: string): never => {
+    throw new ConsensusError("INVALID_PROPOSAL", why, { round: h.round, proposer: h.proposer });
+  };
+  if (h.proposer !== expectedProposer)
+    fail(`proposer ${h.proposer} is not the leader ${expectedProposer} of round ${h.round}`);
+  const proposerKey = verifier.validators.publicKey(h.proposer);
+  if (!proposerKey || !verifyBlockSignature(proposerKey, opts.chainId, id, block.signature))
+    fail("bad proposer signature");
+  if (!bytesEqual(h.parentId, h.qc.blockId)) fail("parent id differs from the QC's block");
+  if (h.qc.round >= h.round) fail("QC round not below the block round");
+  if (h.tc && h.tc.round >= h.round) fail("TC round not below the block round");
+  if (block.txs.length > opts.maxTxsPerBlock) fail(`${block.txs.length} transactions exceed ${opts.maxTxsPerBlock}`);
+  verifier.verifyQuorumCert(h.qc);
+  if (h.tc) verifier.verifyTimeoutCert(h.tc);
+  const ids = block.txs.map(transactionId);
+  if (!bytesEqual(merkleRoot(ids), h.payloadRoot)) fail("payload root does not match the transactions");
+  const idHexes = ids.map(toHex);
+  if (new Set(idHexes).size !== idHexes.length) fail("duplicate transaction in block");
+  block.txs.forEach((tx, i) => {
+    if (tx.chainId !== opts.chainId) fail(`transaction ${i} is for chain ${JSON.stringify(tx.chainId)}`);
+    if (opts.txAuth === "ed25519" && !alreadyVerified(idHexes[i]!) && !verifyTransaction(tx)) {
+      fail(`transaction ${i} has a bad signature`);
+    }
+  });
+  return idHexes;
+}

@@ -1,0 +1,614 @@
+import { CertificateVerifier, type KeyPair, signBlockId, type ValidatorSet, verifyTransaction } from "@ordo/crypto";
+import {
+  type Block,
+  type BlockHeader,
+  type BlockRequest,
+  type BlockResponse,
+  blockId,
+  bytesEqual,
+  type ConsensusMessage,
+  encodeTransaction,
+  genesisQuorumCert,
+  merkleRoot,
+  OrdoError,
+  type QuorumCert,
+  type SyncInfo,
+  type Timeout,
+  type TimeoutCert,
+  type Transaction,
+  toHex,
+  transactionId,
+  type Vote,
+} from "@ordo/types";
+import { type BlockRecord, BlockTree, blockRecord } from "./blockTree/blockTree.js";
+import type { ConsensusStorage } from "./consensusStorage.js";
+import { ConsensusError } from "./errors.js";
+import type { Executor } from "./executor.js";
+import type { ProposerElection } from "./liveness/proposerElection.js";
+import { RoundRobinProposerElection } from "./liveness/roundRobinProposerElection.js";
+import { RoundState } from "./liveness/roundState.js";
+import { TimeoutCollector } from "./liveness/timeoutCollector.js";
+import { type AddOutcome, Mempool, type MempoolOptions } from "./mempool/mempool.js";
+import type { ConsensusNetwork } from "./network.js";
+import { checkProposal } from "./proposalChecks.js";
+import { SafetyRules } from "./safety/safetyRules.js";
+import type { SafetyStorage } from "./safety/safetyStorage.js";
+import { fetchMissingChain } from "./sync/blockFetcher.js";
+import type { TimeService } from "./timeService.js";
+import { VoteAggregator } from "./voteAggregator.js";
+
+export interface RoundManagerOptions {
+  chainId: string;
+  /** This replica's validator index. */
+  index: number;
+  validators: ValidatorSet;
+  genesis: { block: Block; id: Uint8Array };
+  maxTxsPerBlock: number;
+  maxBlockBytes: number;
+  /** Longest a leader holds a partial batch once it has transactions. */
+  maxBatchWaitMs: number;
+  baseTimeoutMs: number;
+  maxBackoffExponent?: number;
+  txAuth: "ed25519" | "none";
+  /** Blocks per fetch request when catching up on missing ancestors. */
+  fetchBatch?: number;
+  mempool?: Partial<MempoolOptions>;
+}
+
+export interface RoundManagerModules {
+  key: KeyPair;
+  network: ConsensusNetwork;
+  time: TimeService;
+  executor: Executor;
+  safetyStorage: SafetyStorage;
+  storage: ConsensusStorage;
+  /** Schedules an event to be handled later, one at a time (timers and fetch results come back this way). */
+  post: (event: ConsensusEvent) => void;
+  election?: ProposerElection;
+  log?: (level: "debug" | "info" | "warn", msg: string, meta?: Record<string, unknown>) => void;
+}
+
+export type ConsensusEvent =
+  | { kind: "message"; from: number; message: ConsensusMessage }
+  | { kind: "localTimeout"; round: number }
+  | { kind: "transactions"; txs: Transaction[]; verified?: boolean }
+  | { kind: "proposalTimer"; round: number }
+  | { kind: "fetched"; blocks: Block[]; from: number; retry: ConsensusMessage }
+  | { kind: "fetchFailed"; idHex: string; reason: string };
+
+export interface RoundManagerStats {
+  proposals: number;
+  votes: number;
+  timeouts: number;
+  commits: number;
+  rejected: Record<string, number>;
+  /** Errors that are not rejections of peer input: bugs. Tests require zero. */
+  internalErrors: number;
+}
+
+/**
+ * The consensus state machine of one replica (PROTOCOL.md). It handles one event at a time and
+ * does no I/O of its own: network, storage, clock and execution are injected. Peer input never
+ * throws out of `handle`: it is rejected, counted and logged.
+ */
+export class RoundManager {
+  readonly #o: RoundManagerOptions;
+  readonly #m: RoundManagerModules;
+  readonly #verifier: CertificateVerifier;
+  readonly #election: ProposerElection;
+  readonly #safety: SafetyRules;
+  readonly #round: RoundState;
+  readonly #votes: VoteAggregator;
+  readonly mempool: Mempool;
+  #tree!: BlockTree;
+  #lastTc: TimeoutCert | null = null;
+  #timeouts = new Map<number, TimeoutCollector>();
+  #timedOutRound = -1;
+  #proposedRound = -1;
+  #proposalTimerRound = -1;
+  #fetching = new Set<string>();
+  #halted: ConsensusError | null = null;
+  readonly #dissent = new Map<number, Set<number>>();
+  readonly stats: RoundManagerStats = {
+    proposals: 0,
+    votes: 0,
+    timeouts: 0,
+    commits: 0,
+    rejected: {},
+    internalErrors: 0,
+  };
+
+  constructor(opts: RoundManagerOptions, modules: RoundManagerModules) {
+    this.#o = { fetchBatch: 32, ...opts };
+    this.#m = modules;
+    this.#verifier = new CertificateVerifier({
+      chainId: opts.chainId,
+      validators: opts.validators,
+      genesisBlockId: opts.genesis.id,
+    });
+    this.#election = modules.election ?? new RoundRobinProposerElection(opts.validators.n);
+    this.#safety = new SafetyRules(
+      { chainId: opts.chainId, index: opts.index },
+      { key: modules.key, storage: modules.safetyStorage },
+    );
+    this.#votes = new VoteAggregator(opts.validators.quorum);
+    this.mempool = new Mempool(opts.mempool);
+    this.#round = new RoundState(
+      { baseTimeoutMs: opts.baseTimeoutMs, maxBackoffExponent: opts.maxBackoffExponent ?? 6 },
+      { time: modules.time, onLocalTimeout: (round) => modules.post({ kind: "localTimeout", round }) },
+    );
+  }
+
+  get currentRound(): number {
+    return this.#round.currentRound;
+  }
+
+  get highQc(): QuorumCert {
+    return this.#tree.highQc;
+  }
+
+  get committedRoot(): BlockRecord {
+    return this.#tree.root;
+  }
+
+  get halted(): ConsensusError | null {
+    return this.#halted;
+  }
+
+  get safetyData() {
+    return this.#safety.data;
+  }
+
+  leader(round: number): number {
+    return this.#election.leader(round);
+  }
+
+  /** Rebuilds state from storage (or genesis), re-delivers committed blocks not yet executed, and enters a round. */
+  start(): void {
+    const storage = this.#m.storage;
+    const tip = storage.committedTip();
+    const root = tip
+      ? blockRecord(tip.block, blockId(tip.block.header))
+      : blockRecord(this.#o.genesis.block, this.#o.genesis.id);
+    const rootQc = tip ? tip.qc : genesisQuorumCert(this.#o.genesis.id);
+    this.#tree = new BlockTree(root, rootQc);
+    const stored = storage.blocksAboveRound(root.round).sort((a, b) => a.header.height - b.header.height);
+    for (const b of stored) {
+      const rec = blockRecord(b, blockId(b.header));
+      if (this.#tree.has(rec.parentHex)) this.#tree.insert(rec);
+    }
+    const highQc = storage.highQc();
+    if (highQc && this.#tree.has(toHex(highQc.blockId))) this.#tree.insertQc(highQc);
+    this.#redeliver(root.height);
+    const entered = this.#round.processCertificates(this.#tree.highQc.round, null);
+    if (entered) this.#onNewRound(entered.round);
+  }
+
+  stop(): void {
+    this.#round.stop();
+  }
+
+  /** Handles one event. Never throws for bad peer input. */
+  handle(event: ConsensusEvent): void {
+    if (this.#halted) return;
+    try {
+      switch (event.kind) {
+        case "message":
+          return this.#onMessage(event.from, event.message);
+        case "localTimeout":
+          return this.#onLocalTimeout(event.round);
+        case "transactions":
+          this.submitTransactions(event.txs, event.verified ?? false);
+          return;
+        case "proposalTimer":
+          if (event.round === this.currentRound) this.#propose(event.round, true);
+          return;
+        case "fetched":
+          return this.#onFetched(event.blocks, event.from, event.retry);
+        case "fetchFailed":
+          this.#fetching.delete(event.idHex);
+          this.#reject("fetch", "SYNC_FAILED", event.reason);
+          return;
+      }
+    } catch (err) {
+      if (err instanceof OrdoError) {
+        this.#reject(event.kind === "message" ? event.message.kind : event.kind, err.code, err.message);
+      } else {
+        this.stats.internalErrors++;
+        this.#m.log?.("warn", "internal error handling event", {
+          kind: event.kind,
+          error: String(err),
+          stack: (err as Error)?.stack,
+        });
+      }
+    }
+  }
+
+  /** Admits transactions to the mempool; `verified` says their signatures were already checked (worker pool). */
+  submitTransactions(
+    txs: readonly Transaction[],
+    verified: boolean,
+  ): AddOutcome[] | ("bad_signature" | "wrong_chain")[] {
+    const outcomes: (AddOutcome | "bad_signature" | "wrong_chain")[] = [];
+    let added = false;
+    for (const tx of txs) {
+      if (tx.chainId !== this.#o.chainId) {
+        outcomes.push("wrong_chain");
+        continue;
+      }
+      if (!verified && this.#o.txAuth === "ed25519" && !verifyTransaction(tx)) {
+        outcomes.push("bad_signature");
+        continue;
+      }
+      const encoded = encodeTransaction(tx);
+      const outcome = this.mempool.add(tx, transactionId(tx), encoded.length);
+      added ||= outcome === "added";
+      outcomes.push(outcome);
+    }
+    if (added) this.#maybeScheduleProposal();
+    return outcomes as AddOutcome[];
+  }
+
+  /** Serves a peer's block request from the tree, then from storage: `count` blocks walking parents. */
+  serveBlockRequest(req: BlockRequest): BlockResponse {
+    const blocks: Block[] = [];
+    let id = req.blockId;
+    while (blocks.length < req.count) {
+      const block = this.#tree.get(toHex(id))?.block ?? this.#m.storage.getBlock(id);
+      if (!block || block.header.height === 0) break;
+      blocks.push(block);
+      id = block.header.parentId;
+    }
+    return { blocks };
+  }
+
+  syncInfo(): SyncInfo {
+    return { highQc: this.#tree.highQc, highCommitQc: this.#tree.highCommitQc, lastTc: this.#lastTc };
+  }
+
+  // --- messages ---
+
+  #onMessage(from: number, m: ConsensusMessage): void {
+    switch (m.kind) {
+      case "proposal":
+        return this.#onProposal(from, m.block, m);
+      case "vote":
+        return this.#onVote(from, m.vote, m);
+      case "timeout":
+        return this.#onTimeout(from, m.timeout, m);
+      case "syncInfo":
+        return this.#onSyncInfo(from, m.syncInfo, m);
+      case "blockRequest":
+        this.#m.network.sendTo(from, { kind: "blockResponse", response: this.serveBlockRequest(m.request) });
+        return;
+      case "blockResponse":
+        return; // answers come back through network.request, not as loose messages
+    }
+  }
+
+  #onProposal(from: number, block: Block, retry: ConsensusMessage): void {
+    const h = block.header;
+    if (h.round < this.currentRound) return; // stale: nothing to do
+    const id = blockId(h);
+    const idHex = toHex(id);
+    if (this.#tree.has(idHex)) return; // duplicate
+    if (from !== h.proposer)
+      throw new ConsensusError("INVALID_PROPOSAL", `proposal relayed by ${from}, not its proposer`);
+    const txIds = checkProposal(
+      block,
+      id,
+      this.leader(h.round),
+      this.#verifier,
+      { chainId: this.#o.chainId, maxTxsPerBlock: this.#o.maxTxsPerBlock, txAuth: this.#o.txAuth },
+      (txIdHex) => this.mempool.has(txIdHex),
+    );
+    // The QC must certify a block we have before we act on it.
+    if (!this.#ensureBlock(h.qc, from, retry)) return;
+    this.#processQc(h.qc);
+    if (h.tc) this.#processTc(h.tc);
+    if (h.round !== this.currentRound) {
+      throw new ConsensusError("INVALID_PROPOSAL", `proposal for round ${h.round} while in round ${this.currentRound}`);
+    }
+    const parent = this.#tree.get(toHex(h.parentId));
+    if (!parent) return; // parent pruned: it forks below our committed root
+    if (h.height !== parent.height + 1) throw new ConsensusError("INVALID_PROPOSAL", "height is not parent height + 1");
+    if (h.timestamp < parent.block.header.timestamp)
+      throw new ConsensusError("INVALID_PROPOSAL", "timestamp goes backwards");
+    this.#checkNoReplay(parent, txIds);
+    const rec = blockRecord(block, id);
+    this.#tree.insert(rec);
+    this.#m.storage.saveBlock(id, block);
+    this.#checkDivergence(h);
+    const vote = this.#safety.vote(h, id);
+    this.stats.votes++;
+    const next = this.leader(h.round + 1);
+    if (next === this.#o.index) this.#onVote(this.#o.index, vote, null);
+    else this.#m.network.sendTo(next, { kind: "vote", vote });
+  }
+
+  #onVote(from: number, vote: Vote, retry: ConsensusMessage | null): void {
+    if (vote.voter !== from)
+      throw new ConsensusError("INVALID_VOTE", `vote for validator ${vote.voter} sent by ${from}`);
+    if (vote.round + 1 < this.currentRound) return; // stale
+    if (this.leader(vote.round + 1) !== this.#o.index) return; // votes go to the next leader only
+    if (from !== this.#o.index) this.#verifier.verifyVote(vote);
+    const result = this.#votes.add(vote);
+    if (result === "equivocation")
+      throw new ConsensusError("INVALID_VOTE", `validator ${from} voted twice in round ${vote.round}`);
+    if (!result) return;
+    this.#verifier.verifyQuorumCert(result); // cheap: every signature was checked, this caches it
+    const msg: ConsensusMessage = retry ?? {
+      kind: "syncInfo",
+      syncInfo: { highQc: result, highCommitQc: result, lastTc: null },
+    };
+    if (!this.#ensureBlock(result, from, msg)) return;
+    this.#processQc(result);
+  }
+
+  #onTimeout(from: number, t: Timeout, retry: ConsensusMessage): void {
+    if (t.sender !== from)
+      throw new ConsensusError("INVALID_TIMEOUT", `timeout for validator ${t.sender} sent by ${from}`);
+    if (t.round < this.currentRound) return; // stale
+    this.#verifier.verifyTimeout(t);
+    if (this.#ensureBlock(t.highQc, from, retry)) this.#processQc(t.highQc);
+    if (t.round < this.currentRound) return;
+    let collector = this.#timeouts.get(t.round);
+    if (!collector) this.#timeouts.set(t.round, (collector = new TimeoutCollector(t.round, this.#o.validators.quorum)));
+    const tc = collector.add(t);
+    // f + 1 timeouts: at least one honest replica gave up on this round, so do we.
+    if (t.round === this.currentRound && collector.count > this.#o.validators.f && this.#timedOutRound < t.round) {
+      this.#onLocalTimeout(t.round);
+    }
+    if (tc) this.#onTcFormed(tc);
+  }
+
+  #onSyncInfo(from: number, s: SyncInfo, retry: ConsensusMessage): void {
+    this.#verifier.verifyQuorumCert(s.highQc);
+    this.#verifier.verifyQuorumCert(s.highCommitQc);
+    if (s.lastTc) this.#verifier.verifyTimeoutCert(s.lastTc);
+    for (const qc of [s.highCommitQc, s.highQc]) {
+      if (!this.#ensureBlock(qc, from, retry)) return;
+      this.#processQc(qc);
+    }
+    if (s.lastTc) this.#processTc(s.lastTc);
+  }
+
+  #onLocalTimeout(round: number): void {
+    if (round !== this.currentRound) return;
+    const timeout = this.#safety.timeout(round, this.#tree.highQc, this.#lastTc);
+    this.#timedOutRound = round;
+    this.stats.timeouts++;
+    this.#m.log?.("debug", "round timed out", { round, index: this.#o.index });
+    this.#m.network.broadcast({ kind: "timeout", timeout });
+    let collector = this.#timeouts.get(round);
+    if (!collector) this.#timeouts.set(round, (collector = new TimeoutCollector(round, this.#o.validators.quorum)));
+    const tc = collector.add(timeout);
+    if (tc) this.#onTcFormed(tc);
+  }
+
+  #onTcFormed(tc: TimeoutCert): void {
+    this.#processTc(tc);
+    const next = this.leader(tc.round + 1);
+    if (next !== this.#o.index) this.#m.network.sendTo(next, { kind: "syncInfo", syncInfo: this.syncInfo() });
+  }
+
+  // --- certificates, rounds, commits ---
+
+  /** True when the QC's block is in the tree (or below the root); otherwise starts a fetch and retries `retry` after. */
+  #ensureBlock(qc: QuorumCert, from: number, retry: ConsensusMessage): boolean {
+    const idHex = toHex(qc.blockId);
+    if (this.#tree.has(idHex) || qc.round <= this.#tree.root.round) return true;
+    if (this.#fetching.has(idHex) || from === this.#o.index) return false;
+    this.#fetching.add(idHex);
+    const known = (h: string) => this.#tree.has(h);
+    fetchMissingChain(this.#m.network, from, qc.blockId, known, { batch: this.#o.fetchBatch!, maxBlocks: 10_000 }).then(
+      (blocks) => this.#m.post({ kind: "fetched", blocks, from, retry }),
+      (err) => this.#m.post({ kind: "fetchFailed", idHex, reason: String((err as Error)?.message ?? err) }),
+    );
+    return false;
+  }
+
+  #onFetched(blocks: Block[], from: number, retry: ConsensusMessage): void {
+    for (const block of blocks) {
+      const id = blockId(block.header);
+      const idHex = toHex(id);
+      this.#fetching.delete(idHex);
+      if (this.#tree.has(idHex) || block.header.round <= this.#tree.root.round) continue;
+      const parent = this.#tree.get(toHex(block.header.parentId));
+      if (!parent) throw new ConsensusError("SYNC_FAILED", "fetched block does not connect to the tree");
+      checkProposal(
+        block,
+        id,
+        this.leader(block.header.round),
+        this.#verifier,
+        { chainId: this.#o.chainId, maxTxsPerBlock: this.#o.maxTxsPerBlock, txAuth: this.#o.txAuth },
+        (txIdHex) => this.mempool.has(txIdHex),
+      );
+      if (block.header.height !== parent.height + 1)
+        throw new ConsensusError("SYNC_FAILED", "fetched block height mismatch");
+      this.#tree.insert(blockRecord(block, id));
+      this.#m.storage.saveBlock(id, block);
+      // Each fetched block's QC certifies its parent: it can commit ancestors.
+      this.#processQc(block.header.qc);
+    }
+    for (const key of [...this.#fetching]) if (this.#tree.has(key)) this.#fetching.delete(key);
+    this.#onMessage(from, retry);
+  }
+
+  /** A verified QC whose block is in the tree (or is old): raise high QC, commit, maybe enter a new round. */
+  #processQc(qc: QuorumCert): void {
+    if (this.#tree.has(toHex(qc.blockId)) && qc.round > this.#tree.root.round) {
+      const before = this.#tree.highQc.round;
+      const commit = this.#tree.insertQc(qc);
+      if (this.#tree.highQc.round > before) this.#m.storage.saveHighQc(this.#tree.highQc);
+      if (commit) this.#deliver(commit.blocks, commit.commitQc);
+    }
+    const entered = this.#round.processCertificates(this.#tree.highQc.round, null);
+    if (entered) this.#onNewRound(entered.round);
+  }
+
+  #processTc(tc: TimeoutCert): void {
+    this.#verifier.verifyTimeoutCert(tc);
+    if (!this.#lastTc || tc.round > this.#lastTc.round) this.#lastTc = tc;
+    const entered = this.#round.processCertificates(this.#tree.highQc.round, tc.round);
+    if (entered) this.#onNewRound(entered.round);
+  }
+
+  #deliver(blocks: BlockRecord[], commitQc: QuorumCert): void {
+    const tipQc = this.#tree.get(toHex(commitQc.blockId))?.block.header.qc ?? commitQc;
+    this.#m.storage.saveCommitted(
+      blocks.map((b) => b.block),
+      tipQc,
+    );
+    const ids: string[] = [];
+    for (const b of blocks) for (const tx of b.block.txs) ids.push(toHex(transactionId(tx)));
+    this.mempool.markCommitted(ids);
+    this.stats.commits += blocks.length;
+    this.#round.onCommit();
+    this.#m.executor.deliver(
+      blocks.map((b) => b.block),
+      commitQc,
+    );
+  }
+
+  /** After a restart, hands the executor committed blocks it has not applied yet. */
+  #redeliver(rootHeight: number): void {
+    const executed = this.#m.executor.lastExecuted().height;
+    if (executed >= rootHeight) return;
+    const missing: Block[] = [];
+    for (let h = executed + 1; h <= rootHeight; h++) {
+      const b = this.#m.storage.committedBlockAt(h);
+      if (!b) throw new ConsensusError("SYNC_FAILED", `committed block at height ${h} missing from storage`);
+      missing.push(b);
+    }
+    this.#m.executor.deliver(missing, this.#m.storage.committedTip()!.qc);
+  }
+
+  #onNewRound(round: number): void {
+    this.#votes.pruneBelow(round - 1);
+    for (const r of this.#timeouts.keys()) if (r < round) this.#timeouts.delete(r);
+    this.#m.log?.("debug", "entered round", { round, index: this.#o.index });
+    if (this.leader(round) === this.#o.index) this.#propose(round, false);
+  }
+
+  // --- proposing ---
+
+  #maybeScheduleProposal(): void {
+    const round = this.currentRound;
+    if (this.leader(round) !== this.#o.index || this.#proposedRound === round) return;
+    if (this.mempool.size >= this.#o.maxTxsPerBlock || this.#o.maxBatchWaitMs === 0) {
+      this.#propose(round, true);
+      return;
+    }
+    if (this.#proposalTimerRound === round) return;
+    this.#proposalTimerRound = round;
+    this.#m.time.setTimeout(() => this.#m.post({ kind: "proposalTimer", round }), this.#o.maxBatchWaitMs);
+  }
+
+  /**
+   * Proposes for `round` on top of the high QC, with a batch of transactions not already in the
+   * uncommitted chain. With nothing to order it proposes an empty block only while a non-empty
+   * block still needs QCs above it to commit (so the pipeline drains), else it waits for transactions.
+   */
+  #propose(round: number, force: boolean): void {
+    if (this.#proposedRound >= round || this.leader(round) !== this.#o.index || round !== this.currentRound) return;
+    if (this.#safety.data.lastVotedRound >= round) return; // timed out here already
+    const highQc = this.#tree.highQc;
+    const parent = this.#tree.get(toHex(highQc.blockId));
+    if (!parent) return;
+    const inFlight = new Set<string>();
+    let needsDrain = parent.block.txs.length > 0;
+    for (const b of this.#tree.ancestors(parent.idHex)) {
+      for (const tx of b.block.txs) inFlight.add(toHex(transactionId(tx)));
+      if (b.block.txs.length > 0) needsDrain = true;
+    }
+    const grandparent = this.#tree.get(parent.parentHex);
+    if (grandparent && grandparent.block.txs.length > 0 && grandparent.height > 0) needsDrain = true;
+    const hasTxs = this.mempool.hasPendingOutside(inFlight);
+    if (!hasTxs && !needsDrain) return;
+    if (hasTxs && !needsDrain && !force && this.mempool.size < this.#o.maxTxsPerBlock && this.#o.maxBatchWaitMs > 0) {
+      // Give the batch a moment to fill, bounded by the max wait.
+      this.#maybeScheduleProposal();
+      return;
+    }
+    const { txs, ids } = this.mempool.batch(this.#o.maxTxsPerBlock, this.#o.maxBlockBytes - 4096, inFlight);
+    const executed = this.#m.executor.lastExecuted();
+    const header: BlockHeader = {
+      height: parent.height + 1,
+      round,
+      parentId: highQc.blockId,
+      qc: highQc,
+      tc: highQc.round + 1 === round ? null : this.#lastTc && this.#lastTc.round + 1 === round ? this.#lastTc : null,
+      proposer: this.#o.index,
+      timestamp: Math.max(this.#m.time.now(), parent.block.header.timestamp),
+      payloadRoot: merkleRoot(ids),
+      execHeight: executed.height,
+      appHash: executed.appHash,
+    };
+    if (header.tc === null && highQc.round + 1 !== round) return; // cannot justify this round
+    const id = blockId(header);
+    const block: Block = { header, txs, signature: signBlockId(this.#m.key, this.#o.chainId, id) };
+    this.#proposedRound = round;
+    this.stats.proposals++;
+    this.#m.network.broadcast({ kind: "proposal", block });
+    this.#onProposal(this.#o.index, block, { kind: "proposal", block });
+  }
+
+  // --- checks ---
+
+  /** A block must not repeat a transaction of an uncommitted ancestor or a recently committed one. */
+  #checkNoReplay(parent: BlockRecord, txIds: string[]): void {
+    if (txIds.length === 0) return;
+    const seen = new Set<string>();
+    for (const b of [parent, ...this.#tree.ancestors(parent.idHex)]) {
+      if (b.idHex === this.#tree.root.idHex) break;
+      for (const tx of b.block.txs) seen.add(toHex(transactionId(tx)));
+    }
+    for (const idHex of txIds) {
+      if (seen.has(idHex) || this.mempool.isCommitted(idHex)) {
+        throw new ConsensusError("INVALID_PROPOSAL", `transaction ${idHex.slice(0, 16)} is already in the chain`);
+      }
+    }
+  }
+
+  /**
+   * A proposer's header carries its app hash at `execHeight`. A mismatch with ours means the
+   * proposal is not voted for; once f + 1 distinct proposers disagree with us at one height, at
+   * least one honest replica does, so it is our state that diverged: halt rather than serve it.
+   */
+  #checkDivergence(h: BlockHeader): void {
+    if (h.execHeight === 0) return;
+    const mine = this.#m.executor.appHashAt(h.execHeight);
+    if (!mine || bytesEqual(mine, h.appHash)) return;
+    let dissent = this.#dissent.get(h.execHeight);
+    if (!dissent) this.#dissent.set(h.execHeight, (dissent = new Set()));
+    dissent.add(h.proposer);
+    const meta = { height: h.execHeight, mine: toHex(mine).slice(0, 16), theirs: toHex(h.appHash).slice(0, 16) };
+    if (dissent.size > this.#o.validators.f) {
+      this.#halt(
+        new ConsensusError(
+          "DIVERGENCE",
+          `app hash at height ${h.execHeight} differs from ${dissent.size} proposers': this replica's state diverged, halting`,
+          meta,
+        ),
+      );
+    }
+    throw new ConsensusError(
+      "INVALID_PROPOSAL",
+      `proposer's app hash at height ${h.execHeight} differs from ours`,
+      meta,
+    );
+  }
+
+  #halt(err: ConsensusError): void {
+    this.#halted = err;
+    this.#round.stop();
+    this.#m.log?.("warn", "consensus halted", { reason: err.message });
+  }
+
+  #reject(kind: string, code: string, message: string): void {
+    const key = `${kind}:${code}`;
+    this.stats.rejected[key] = (this.stats.rejected[key] ?? 0) + 1;
+    this.#m.log?.("debug", "rejected", { kind, code, message, index: this.#o.index });
+  }
+}
