@@ -65,6 +65,8 @@ export interface RoundManagerModules {
   /** Schedules an event to be handled later, one at a time (timers and fetch results come back this way). */
   post: (event: ConsensusEvent) => void;
   election?: ProposerElection;
+  /** Replaces the safety rules (tests only: a deliberately broken rule shows the simulator catches it). */
+  safetyRules?: SafetyRules;
   log?: (level: "debug" | "info" | "warn", msg: string, meta?: Record<string, unknown>) => void;
 }
 
@@ -379,6 +381,9 @@ export class RoundManager {
     this.#timedOutRound = round;
     this.stats.timeouts++;
     this.#m.log?.("debug", "round timed out", { round, index: this.#o.index });
+    // Peers still in an earlier round need the TC that brought us here before our timeout counts.
+    if (this.#lastTc && this.#lastTc.round + 1 === round)
+      this.#m.network.broadcast({ kind: "syncInfo", syncInfo: this.syncInfo() });
     this.#m.network.broadcast({ kind: "timeout", timeout });
     let collector = this.#timeouts.get(round);
     if (!collector) this.#timeouts.set(round, (collector = new TimeoutCollector(round, this.#o.validators.quorum)));
