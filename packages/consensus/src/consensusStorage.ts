@@ -1,4 +1,4 @@
-import { type Block, blockId, type QuorumCert, toHex } from "@ordo/types";
+import { type Block, blockId, type QuorumCert, type TimeoutCert, toHex } from "@ordo/types";
 
 /**
  * What consensus persists besides SafetyData, so a restarted replica rebuilds its block tree:
@@ -10,6 +10,9 @@ export interface ConsensusStorage {
   getBlock(id: Uint8Array): Block | undefined;
   saveHighQc(qc: QuorumCert): void;
   highQc(): QuorumCert | undefined;
+  /** The highest TC: without it a restarted replica could not re-enter the round it timed out of. */
+  saveHighTc(tc: TimeoutCert): void;
+  highTc(): TimeoutCert | undefined;
   /** Records newly committed blocks (oldest first); `tipQc` certifies the last of them. */
   saveCommitted(blocks: readonly Block[], tipQc: QuorumCert): void;
   /** The last committed block and the QC certifying it, if anything beyond genesis committed. */
@@ -24,6 +27,15 @@ export class MemoryConsensusStorage implements ConsensusStorage {
   readonly #committed: Block[] = [];
   #highQc: QuorumCert | undefined;
   #tipQc: QuorumCert | undefined;
+  #highTc: TimeoutCert | undefined;
+
+  saveHighTc(tc: TimeoutCert): void {
+    this.#highTc = tc;
+  }
+
+  highTc(): TimeoutCert | undefined {
+    return this.#highTc;
+  }
 
   saveBlock(id: Uint8Array, block: Block): void {
     this.#blocks.set(toHex(id), block);

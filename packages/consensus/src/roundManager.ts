@@ -182,7 +182,8 @@ export class RoundManager {
     const highQc = storage.highQc();
     if (highQc && this.#tree.has(toHex(highQc.blockId))) this.#tree.insertQc(highQc);
     this.#redeliver(root.height);
-    const entered = this.#round.processCertificates(this.#tree.highQc.round, null);
+    this.#lastTc = storage.highTc() ?? null;
+    const entered = this.#round.processCertificates(this.#tree.highQc.round, this.#lastTc?.round ?? null);
     if (entered) this.#onNewRound(entered.round);
   }
 
@@ -454,7 +455,10 @@ export class RoundManager {
 
   #processTc(tc: TimeoutCert): void {
     this.#verifier.verifyTimeoutCert(tc);
-    if (!this.#lastTc || tc.round > this.#lastTc.round) this.#lastTc = tc;
+    if (!this.#lastTc || tc.round > this.#lastTc.round) {
+      this.#lastTc = tc;
+      this.#m.storage.saveHighTc(tc);
+    }
     const entered = this.#round.processCertificates(this.#tree.highQc.round, tc.round);
     if (entered) this.#onNewRound(entered.round);
   }
