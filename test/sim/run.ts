@@ -1,6 +1,7 @@
 import "@ordo/polyfills";
 import { parseArgs } from "node:util";
-import { type SimOptions, type SimResult, simulate } from "./simulation.js";
+import { optionsForSeed } from "./scenarios.js";
+import { type SimResult, simulate } from "./simulation.js";
 
 /**
  * `npm run sim -- --seeds N [--from S] [--validators n] [--byzantine k] [--twins] [--json]`
@@ -20,25 +21,6 @@ const { values } = parseArgs({
     quiet: { type: "boolean", default: false },
   },
 });
-
-export function optionsForSeed(
-  seed: number,
-  overrides: { validators?: number; byzantine?: number; twins?: boolean } = {},
-): SimOptions {
-  // The mix is itself drawn from the seed, so every seed replays exactly.
-  const n = overrides.validators ?? (seed % 3 === 0 ? 7 : 4);
-  const f = Math.floor((n - 1) / 3);
-  return {
-    seed,
-    validators: n,
-    byzantine: Math.min(overrides.byzantine ?? f, f),
-    twins: overrides.twins ?? seed % 4 === 1,
-    crashes: seed % 2 === 0,
-    partitions: seed % 5 !== 0,
-    gstMs: 1500,
-    livenessWindowMs: 6000,
-  };
-}
 
 async function main(): Promise<void> {
   const seeds = Number(values.seeds);

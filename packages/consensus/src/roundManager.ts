@@ -129,10 +129,12 @@ export class RoundManager {
       genesisBlockId: opts.genesis.id,
     });
     this.#election = modules.election ?? new RoundRobinProposerElection(opts.validators.n);
-    this.#safety = new SafetyRules(
-      { chainId: opts.chainId, index: opts.index },
-      { key: modules.key, storage: modules.safetyStorage },
-    );
+    this.#safety =
+      modules.safetyRules ??
+      new SafetyRules(
+        { chainId: opts.chainId, index: opts.index },
+        { key: modules.key, storage: modules.safetyStorage },
+      );
     this.#votes = new VoteAggregator(opts.validators.quorum);
     this.mempool = new Mempool(opts.mempool);
     this.#round = new RoundState(
