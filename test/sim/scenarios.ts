@@ -15,6 +15,7 @@ export function optionsForSeed(
     crashes: seed % 2 === 0,
     partitions: seed % 5 !== 0,
     gstMs: 1500,
-    livenessWindowMs: 6000,
+    // Generous for n = 7 with f silent leaders: each of their rounds costs a (backed-off) timeout.
+    livenessWindowMs: 12_000,
   };
 }
