@@ -1,0 +1,143 @@
+import { compareBytes, OrdoError, sha256, toHex, Writer } from "@ordo/types";
+import type { KvWrite, StateBackend } from "./stateBackend.js";
+
+const META_HEIGHT = new TextEncoder().encode("\u0000ordo/height");
+const META_HASH = new TextEncoder().encode("\u0000ordo/appHash");
+export const MAX_KEY_BYTES = 1024;
+
+export class StateError extends OrdoError<"RESERVED_KEY" | "KEY_TOO_LARGE" | "NOT_FINALIZED"> {}
+
+interface Pending {
+  key: Uint8Array;
+  value: Uint8Array | null;
+}
+
+/**
+ * The app's deterministic key-value state. Writes go to a pending overlay for the block being
+ * executed; `checkpoint`/`revert` undo one transaction's writes; `finalize` computes the app hash
+ * and `commit` makes the block durable (or `rollback` drops it).
+ *
+ * App hash: `H_h = SHA-256(H_{h-1} || u64 h || canonical sorted write set of block h)`. It depends
+ * only on the sequence of committed writes, and costs one pass over the block's writes, not over
+ * the whole state (a Merkle tree over the state, for proofs of values, is a later refinement).
+ */
+export class StateStore {
+  readonly #backend: StateBackend;
+  #pending = new Map<string, Pending>();
+  #journal: { keyHex: string; previous: Pending | undefined }[] = [];
+  #height: number;
+  #appHash: Uint8Array;
+  #finalized: { height: number; appHash: Uint8Array } | null = null;
+
+  constructor(backend: StateBackend) {
+    this.#backend = backend;
+    const h = backend.get(META_HEIGHT);
+    this.#height = h ? Number(new DataView(h.buffer, h.byteOffset, 8).getBigUint64(0)) : 0;
+    this.#appHash = backend.get(META_HASH)?.slice() ?? sha256();
+  }
+
+  /** Last committed height and the app hash after it. */
+  get height(): number {
+    return this.#height;
+  }
+
+  get appHash(): Uint8Array {
+    return this.#appHash;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    const p = this.#pending.get(toHex(key));
+    if (p) return p.value ?? undefined;
+    return this.#backend.get(key);
+  }
+
+  set(key: Uint8Array, value: Uint8Array): void {
+    this.#write(key, value.slice());
+  }
+
+  delete(key: Uint8Array): void {
+    this.#write(key, null);
+  }
+
+  /** Entries under `prefix` in key order, pending writes included. */
+  scan(prefix: Uint8Array, limit = Number.POSITIVE_INFINITY): [Uint8Array, Uint8Array][] {
+    const merged = new Map<string, [Uint8Array, Uint8Array]>();
+    for (const [k, v] of this.#backend.scan(prefix)) {
+      if (k.length > 0 && k[0] === 0) continue;
+      merged.set(toHex(k), [k, v]);
+    }
+    const p = toHex(prefix);
+    for (const [keyHex, w] of this.#pending) {
+      if (!keyHex.startsWith(p)) continue;
+      if (w.value === null) merged.delete(keyHex);
+      else merged.set(keyHex, [w.key, w.value]);
+    }
+    return [...merged.values()].sort((a, b) => compareBytes(a[0], b[0])).slice(0, limit);
+  }
+
+  /** A point to return to if the current transaction fails. */
+  checkpoint(): number {
+    return this.#journal.length;
+  }
+
+  revert(checkpoint: number): void {
+    while (this.#journal.length > checkpoint) {
+      const { keyHex, previous } = this.#journal.pop()!;
+      if (previous) this.#pending.set(keyHex, previous);
+      else this.#pending.delete(keyHex);
+    }
+  }
+
+  /** Computes the app hash of `height` over the pending writes; `commit` then persists them. */
+  finalize(height: number): Uint8Array {
+    const writes = this.#sortedWrites();
+    const w = new Writer(64 + writes.length * 64);
+    w.raw(this.#appHash).u64(height).u32(writes.length);
+    for (const { key, value } of writes) {
+      w.bytes(key);
+      if (value === null) w.u8(0);
+      else w.u8(1).bytes(value);
+    }
+    const appHash = sha256(w.finish());
+    this.#finalized = { height, appHash };
+    this.#journal = [];
+    return appHash;
+  }
+
+  async commit(): Promise<void> {
+    if (!this.#finalized) throw new StateError("NOT_FINALIZED", "commit() before finalize()");
+    const { height, appHash } = this.#finalized;
+    const heightBytes = new Uint8Array(8);
+    new DataView(heightBytes.buffer).setBigUint64(0, BigInt(height));
+    const writes: KvWrite[] = [
+      ...this.#sortedWrites(),
+      { key: META_HEIGHT, value: heightBytes },
+      { key: META_HASH, value: appHash },
+    ];
+    await this.#backend.write(writes);
+    this.#height = height;
+    this.#appHash = appHash;
+    this.#pending = new Map();
+    this.#finalized = null;
+  }
+
+  /** Drops the pending block. */
+  rollback(): void {
+    this.#pending = new Map();
+    this.#journal = [];
+    this.#finalized = null;
+  }
+
+  #write(key: Uint8Array, value: Uint8Array | null): void {
+    if (key.length > 0 && key[0] === 0)
+      throw new StateError("RESERVED_KEY", "keys starting with 0x00 are reserved for Ordo");
+    if (key.length > MAX_KEY_BYTES) throw new StateError("KEY_TOO_LARGE", `keys are at most ${MAX_KEY_BYTES} bytes`);
+    const keyHex = toHex(key);
+    this.#journal.push({ keyHex, previous: this.#pending.get(keyHex) });
+    this.#pending.set(keyHex, { key: key.slice(), value });
+  }
+
+  #sortedWrites(): Pending[] {
+    return [...this.#pending.values()].sort((a, b) => compareBytes(a.key, b.key));
+  }
+}
