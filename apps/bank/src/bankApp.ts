@@ -1,0 +1,171 @@
+import {
+  BaseApplication,
+  bytesEqual,
+  type BlockContext,
+  Code,
+  CodecError,
+  fail,
+  fromBase64,
+  ok,
+  Reader,
+  type StateBackend,
+  type TxContext,
+  type TxOutcome,
+  toBase64,
+  Writer,
+} from "@ordo/sdk";
+import { decodePayload, decodeU128, encodeU128, MAX_AMOUNT } from "./payload.js";
+
+/** Why a bank transaction was refused. */
+export const BankCode = {
+  /** Zero amount. */
+  INVALID_AMOUNT: 101,
+  /** The transaction's nonce is not the sender's next nonce (a replay, or out of order). */
+  NONCE_MISMATCH: 102,
+  /** The sender's balance is below the amount: no overdraft. */
+  INSUFFICIENT_FUNDS: 103,
+  /** The sender has no account (never funded). */
+  UNKNOWN_SENDER: 104,
+  /** Sender and recipient are the same account. */
+  SELF_TRANSFER: 105,
+  /** A recipient balance would exceed 2^128 - 1. */
+  BALANCE_OVERFLOW: 106,
+} as const;
+
+export interface Account {
+  balance: bigint;
+  /** The nonce the account's next transaction must carry. */
+  nonce: bigint;
+}
+
+export interface BankGenesis {
+  accounts: { publicKey: string; balance: string }[];
+}
+
+const enc = new TextEncoder();
+const ACCOUNT_PREFIX = enc.encode("acct/");
+const SUPPLY_KEY = enc.encode("supply");
+
+const accountKey = (pk: Uint8Array): Uint8Array => {
+  const k = new Uint8Array(ACCOUNT_PREFIX.length + pk.length);
+  k.set(ACCOUNT_PREFIX);
+  k.set(pk, ACCOUNT_PREFIX.length);
+  return k;
+};
+
+/**
+ * A bank ledger: balances minted at genesis, transfers between accounts with per-account nonces,
+ * no overdraft, amounts as unsigned 128-bit integers (bigint), total supply conserved.
+ */
+export class BankApp extends BaseApplication {
+  constructor(backend?: StateBackend) {
+    super(backend);
+    this.queries = {
+      balance: (pk) => ok(encodeU128(this.account(pk)?.balance ?? 0n)),
+      account: (pk) => {
+        const a = this.account(pk);
+        return a
+          ? ok(enc.encode(JSON.stringify({ balance: a.balance.toString(), nonce: a.nonce.toString() })))
+          : fail(Code.UNKNOWN_QUERY, "no such account");
+      },
+      supply: () => ok(encodeU128(this.supply())),
+    };
+  }
+
+  account(publicKey: Uint8Array): Account | undefined {
+    if (publicKey.length !== 32) return undefined;
+    const bytes = this.store.get(accountKey(publicKey));
+    if (!bytes) return undefined;
+    const r = new Reader(bytes);
+    const balance = (r.bigU64() << 64n) | r.bigU64();
+    return { balance, nonce: r.bigU64() };
+  }
+
+  supply(): bigint {
+    const bytes = this.store.get(SUPPLY_KEY);
+    return bytes ? decodeU128(bytes) : 0n;
+  }
+
+  /** Every account, in key order (for invariant checks and the dashboard). */
+  accounts(): [string, Account][] {
+    return this.store.scan(ACCOUNT_PREFIX).map(([k]) => {
+      const pk = k.subarray(ACCOUNT_PREFIX.length);
+      return [toBase64(pk), this.account(pk)!];
+    });
+  }
+
+  protected override genesis(appState: unknown): void {
+    const state = appState as Partial<BankGenesis> | null;
+    if (!state || !Array.isArray(state.accounts))
+      throw new Error('bank genesis needs {"accounts":[{"publicKey","balance"}]}');
+    let supply = 0n;
+    const seen = new Set<string>();
+    state.accounts.forEach((a, i) => {
+      if (typeof a?.publicKey !== "string" || typeof a.balance !== "string" || !/^\d{1,39}$/.test(a.balance)) {
+        throw new Error(`bank genesis account ${i}: publicKey (base64) and balance (decimal string) required`);
+      }
+      const pk = fromBase64(a.publicKey);
+      const balance = BigInt(a.balance);
+      if (pk.length !== 32 || balance > MAX_AMOUNT || seen.has(a.publicKey))
+        throw new Error(`bank genesis account ${i} is invalid or repeated`);
+      seen.add(a.publicKey);
+      supply += balance;
+      this.#put(pk, { balance, nonce: 0n });
+    });
+    if (supply > MAX_AMOUNT) throw new Error("bank genesis supply exceeds 2^128 - 1");
+    this.store.set(SUPPLY_KEY, encodeU128(supply));
+  }
+
+  protected override check(tx: TxContext): TxOutcome {
+    return this.#validate(tx).outcome;
+  }
+
+  protected override deliverTx(tx: TxContext, _block: BlockContext): TxOutcome {
+    const { outcome, plan } = this.#validate(tx);
+    if (!plan) return outcome;
+    this.#put(tx.sender, { balance: plan.from.balance - plan.amount, nonce: plan.from.nonce + 1n });
+    this.#put(plan.to, { balance: plan.toBalance + plan.amount, nonce: plan.toNonce });
+    return ok();
+  }
+
+  #validate(tx: TxContext): {
+    outcome: TxOutcome;
+    plan?: { from: Account; to: Uint8Array; toBalance: bigint; toNonce: bigint; amount: bigint };
+  } {
+    let op: ReturnType<typeof decodePayload>;
+    try {
+      op = decodePayload(tx.payload);
+    } catch (err) {
+      const code = err instanceof CodecError && err.code === "BAD_TAG" ? Code.UNKNOWN_OPERATION : Code.BAD_PAYLOAD;
+      return { outcome: fail(code, (err as Error).message) };
+    }
+    if (op.amount === 0n) return { outcome: fail(BankCode.INVALID_AMOUNT, "amount must be positive") };
+    const from = this.account(tx.sender);
+    if (!from) return { outcome: fail(BankCode.UNKNOWN_SENDER, "sender has no account") };
+    if (tx.nonce !== from.nonce) {
+      return {
+        outcome: fail(BankCode.NONCE_MISMATCH, `nonce ${tx.nonce} but the account's next nonce is ${from.nonce}`),
+      };
+    }
+    if (bytesEqual(op.to, tx.sender)) return { outcome: fail(BankCode.SELF_TRANSFER, "cannot transfer to yourself") };
+    if (from.balance < op.amount)
+      return { outcome: fail(BankCode.INSUFFICIENT_FUNDS, `balance ${from.balance} is below ${op.amount}`) };
+    const to = this.account(op.to) ?? { balance: 0n, nonce: 0n };
+    if (to.balance + op.amount > MAX_AMOUNT)
+      return { outcome: fail(BankCode.BALANCE_OVERFLOW, "recipient balance would overflow") };
+    return { outcome: ok(), plan: { from, to: op.to, toBalance: to.balance, toNonce: to.nonce, amount: op.amount } };
+  }
+
+  #put(pk: Uint8Array, a: Account): void {
+    const w = new Writer(24)
+      .bigU64(a.balance >> 64n)
+      .bigU64(a.balance & ((1n << 64n) - 1n))
+      .bigU64(a.nonce);
+    this.store.set(accountKey(pk), w.finish());
+  }
+}
+
+/** The factory the node loads (`--app bank`). */
+export function createApp(opts: { backend?: StateBackend } = {}): BankApp {
+  return new BankApp(opts.backend);
+}

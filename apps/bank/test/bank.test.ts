@@ -1,0 +1,132 @@
+import { expect } from "chai";
+import { AppHarness, bytesEqual, Code, type HarnessAccount, toBase64 } from "@ordo/sdk";
+import { forEachSeed } from "@ordo/types/testing";
+import { BankApp, BankCode, decodeU128, transfer } from "../src/index.js";
+
+async function bank(balances: bigint[], seedBase = 0) {
+  const app = new BankApp();
+  const accountsFor = (h: AppHarness) => balances.map((_, i) => h.account(seedBase + i));
+  // Accounts are derived from seeds, so the genesis can name them before the harness exists.
+  const probe = await AppHarness.create(new BankApp(), { appState: { accounts: [] } });
+  const keys = accountsFor(probe);
+  const appState = {
+    accounts: keys.map((a, i) => ({ publicKey: toBase64(a.publicKey), balance: balances[i]!.toString() })),
+  };
+  const h = await AppHarness.create(app, { appState });
+  return { app, h, accounts: accountsFor(h) };
+}
+
+const balanceOf = async (h: AppHarness, a: HarnessAccount) => decodeU128((await h.query("balance", a.publicKey)).value);
+
+describe("bank app", () => {
+  it("moves funds, bumps the sender's nonce, and answers balance, account and supply queries", async () => {
+    const { h, accounts } = await bank([100n, 5n]);
+    const [alice, bob] = accounts as [HarnessAccount, HarnessAccount];
+    const r = await h.block([alice.tx(transfer(bob.publicKey, 30n))]);
+    expect(r.results.map((x) => x.code)).to.deep.equal([Code.OK]);
+    expect(await balanceOf(h, alice)).to.equal(70n);
+    expect(await balanceOf(h, bob)).to.equal(35n);
+    expect(decodeU128((await h.query("supply")).value)).to.equal(105n);
+    const acct = JSON.parse(new TextDecoder().decode((await h.query("account", alice.publicKey)).value));
+    expect(acct).to.deep.equal({ balance: "70", nonce: "1" });
+  });
+
+  it("rejects each bad transfer with its own code and leaves state untouched", async () => {
+    const { h, app, accounts } = await bank([100n, 5n]);
+    const [alice, bob] = accounts as [HarnessAccount, HarnessAccount];
+    const stranger = h.account(999);
+    const before = app.accounts();
+    const cases: [ReturnType<HarnessAccount["tx"]>, number][] = [
+      [alice.tx(transfer(bob.publicKey, 101n), 0n), BankCode.INSUFFICIENT_FUNDS],
+      [alice.tx(transfer(bob.publicKey, 0n), 0n), BankCode.INVALID_AMOUNT],
+      [alice.tx(transfer(bob.publicKey, 1n), 5n), BankCode.NONCE_MISMATCH],
+      [alice.tx(transfer(alice.publicKey, 1n), 0n), BankCode.SELF_TRANSFER],
+      [stranger.tx(transfer(bob.publicKey, 1n), 0n), BankCode.UNKNOWN_SENDER],
+      [alice.tx(new Uint8Array([1, 2, 3]), 0n), Code.BAD_PAYLOAD],
+      [alice.tx(new Uint8Array([9, ...new Uint8Array(48)]), 0n), Code.UNKNOWN_OPERATION],
+      [alice.tx(new Uint8Array([...transfer(bob.publicKey, 1n), 0]), 0n), Code.BAD_PAYLOAD],
+    ];
+    for (const [tx, code] of cases) expect((await h.checkTx(tx)).code, `checkTx ${code}`).to.equal(code);
+    const r = await h.block(cases.map(([tx]) => tx));
+    expect(r.results.map((x) => x.code)).to.deep.equal(cases.map(([, code]) => code));
+    for (const res of r.results) expect(res.log).to.not.equal("");
+    expect(app.accounts()).to.deep.equal(before);
+  });
+
+  it("rejects a replayed transfer (same nonce) after it committed", async () => {
+    const { h, accounts } = await bank([100n, 0n]);
+    const [alice, bob] = accounts as [HarnessAccount, HarnessAccount];
+    const tx = alice.tx(transfer(bob.publicKey, 10n));
+    expect((await h.block([tx])).results[0]!.code).to.equal(Code.OK);
+    expect((await h.block([tx])).results[0]!.code).to.equal(BankCode.NONCE_MISMATCH);
+    expect(await balanceOf(h, bob)).to.equal(10n);
+  });
+
+  it("rejects a malformed genesis", async () => {
+    for (const appState of [
+      null,
+      {},
+      { accounts: [{ publicKey: "AAAA", balance: "1" }] },
+      { accounts: [{ publicKey: toBase64(new Uint8Array(32)), balance: "-1" }] },
+    ]) {
+      let threw = false;
+      try {
+        await AppHarness.create(new BankApp(), { appState });
+      } catch {
+        threw = true;
+      }
+      expect(threw, JSON.stringify(appState)).to.equal(true);
+    }
+  });
+
+  it("property: over random transfer sequences supply is conserved, no balance goes negative, nonces only grow, and the app hash is a function of the sequence", async function () {
+    this.timeout(120_000);
+    const runs = Number(process.env.ORDO_BANK_RUNS ?? 1000);
+    const sequences: { seed: number; plan: { from: number; to: number; amount: bigint; nonceSkew: number }[] }[] = [];
+    forEachSeed(runs, (rng, seed) => {
+      const plan = Array.from({ length: rng.int(1, 12) }, () => ({
+        from: rng.int(0, 3),
+        to: rng.int(0, 3),
+        amount: BigInt(rng.int(0, 60)),
+        nonceSkew: rng.bool(0.1) ? rng.int(-1, 1) : 0,
+      }));
+      sequences.push({ seed, plan });
+    });
+    for (const { seed, plan } of sequences) {
+      const a = await bank([50n, 50n, 20n, 0n], seed * 10);
+      const b = await bank([50n, 50n, 20n, 0n], seed * 10);
+      const build = (accounts: HarnessAccount[]) =>
+        plan.map((p) => {
+          const sender = accounts[p.from]!;
+          const nonce = sender.nonce + BigInt(p.nonceSkew);
+          if (p.nonceSkew === 0) sender.nonce++;
+          return sender.tx(transfer(accounts[p.to]!.publicKey, p.amount), nonce < 0n ? 0n : nonce);
+        });
+      // Block 1 is one valid transfer; instance c makes it one unit larger. Block 2 is the random plan.
+      const opener = (accounts: HarnessAccount[], amount: bigint) => [
+        accounts[0]!.tx(transfer(accounts[1]!.publicKey, amount)),
+      ];
+      const c = await bank([50n, 50n, 20n, 0n], seed * 10);
+      await a.h.block(opener(a.accounts, 5n));
+      await b.h.block(opener(b.accounts, 5n));
+      await c.h.block(opener(c.accounts, 6n));
+      const nonceBefore = a.accounts.map((x) => a.app.account(x.publicKey)?.nonce ?? 0n);
+      const ra = await a.h.block(build(a.accounts));
+      const rb = await b.h.block(build(b.accounts));
+      const rc = await c.h.block(build(c.accounts));
+      const ctx = `[seed ${seed}]`;
+      expect(bytesEqual(ra.appHash, rb.appHash), `${ctx} same sequence, same app hash`).to.equal(true);
+      expect(bytesEqual(ra.appHash, rc.appHash), `${ctx} one transfer differs, app hash differs`).to.equal(false);
+      const all = a.app.accounts().map(([, acc]) => acc);
+      expect(
+        all.reduce((s, x) => s + x.balance, 0n),
+        `${ctx} supply`,
+      ).to.equal(120n);
+      expect(a.app.supply(), ctx).to.equal(120n);
+      for (const x of all) expect(x.balance >= 0n, ctx).to.equal(true);
+      a.accounts.forEach((x, i) =>
+        expect((a.app.account(x.publicKey)?.nonce ?? 0n) >= nonceBefore[i]!, ctx).to.equal(true),
+      );
+    }
+  });
+});
