@@ -1,0 +1,13 @@
+export {
+  createApp,
+  decodeKvOp,
+  decodeScan,
+  deleteOp,
+  KvApp,
+  KvCode,
+  type KvOp,
+  MAX_KEY_BYTES,
+  MAX_SCAN,
+  MAX_VALUE_BYTES,
+  setOp,
+} from "./kvApp.js";

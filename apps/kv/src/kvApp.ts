@@ -1,0 +1,123 @@
+import {
+  BaseApplication,
+  Code,
+  CodecError,
+  fail,
+  ok,
+  Reader,
+  type StateBackend,
+  type TxContext,
+  type TxOutcome,
+  Writer,
+} from "@ordo/sdk";
+
+export const MAX_KEY_BYTES = 256;
+export const MAX_VALUE_BYTES = 4096;
+export const MAX_SCAN = 100;
+
+export const KvCode = {
+  /** Empty key, or a key over MAX_KEY_BYTES. */
+  BAD_KEY: 101,
+  /** A value over MAX_VALUE_BYTES. */
+  VALUE_TOO_LARGE: 102,
+  /** Delete of a key that does not exist. */
+  NOT_FOUND: 103,
+} as const;
+
+export type KvOp = { op: "set"; key: Uint8Array; value: Uint8Array } | { op: "delete"; key: Uint8Array };
+
+const TAG_SET = 1;
+const TAG_DELETE = 2;
+const DATA = new TextEncoder().encode("d/");
+
+/** Payload of `set key = value`. */
+export function setOp(key: Uint8Array, value: Uint8Array): Uint8Array {
+  return new Writer(16 + key.length + value.length).u8(TAG_SET).bytes(key).bytes(value).finish();
+}
+
+/** Payload of `delete key`. */
+export function deleteOp(key: Uint8Array): Uint8Array {
+  return new Writer(8 + key.length).u8(TAG_DELETE).bytes(key).finish();
+}
+
+export function decodeKvOp(bytes: Uint8Array): KvOp {
+  const r = new Reader(bytes);
+  const tag = r.u8("operation");
+  let op: KvOp;
+  if (tag === TAG_SET)
+    op = { op: "set", key: r.bytes(MAX_KEY_BYTES + 1, "key"), value: r.bytes(MAX_VALUE_BYTES + 1, "value") };
+  else if (tag === TAG_DELETE) op = { op: "delete", key: r.bytes(MAX_KEY_BYTES + 1, "key") };
+  else throw new CodecError("BAD_TAG", `unknown kv operation ${tag}`);
+  r.end();
+  return op;
+}
+
+/** A scan answer: `[[key, value], ...]` as u32 count then length-prefixed pairs. */
+export function decodeScan(bytes: Uint8Array): [Uint8Array, Uint8Array][] {
+  const r = new Reader(bytes);
+  const n = r.count(MAX_SCAN, 8, "entries");
+  const out: [Uint8Array, Uint8Array][] = [];
+  for (let i = 0; i < n; i++) out.push([r.bytes(MAX_KEY_BYTES, "key"), r.bytes(MAX_VALUE_BYTES, "value")]);
+  r.end();
+  return out;
+}
+
+const dataKey = (key: Uint8Array) => {
+  const k = new Uint8Array(DATA.length + key.length);
+  k.set(DATA);
+  k.set(key, DATA.length);
+  return k;
+};
+
+/** A replicated key-value store: set, delete, get and prefix scan, with key and value size limits. */
+export class KvApp extends BaseApplication {
+  constructor(backend?: StateBackend) {
+    super(backend);
+    this.queries = {
+      get: (key) => {
+        const v = this.store.get(dataKey(key));
+        return v ? ok(v) : fail(KvCode.NOT_FOUND, "no such key");
+      },
+      scan: (prefix) => {
+        const entries = this.store.scan(dataKey(prefix), MAX_SCAN);
+        const w = new Writer(256).u32(entries.length);
+        for (const [k, v] of entries) w.bytes(k.subarray(DATA.length)).bytes(v);
+        return ok(w.finish());
+      },
+    };
+  }
+
+  protected override check(tx: TxContext): TxOutcome {
+    return this.#apply(tx, false);
+  }
+
+  protected override deliverTx(tx: TxContext): TxOutcome {
+    return this.#apply(tx, true);
+  }
+
+  #apply(tx: TxContext, write: boolean): TxOutcome {
+    let op: KvOp;
+    try {
+      op = decodeKvOp(tx.payload);
+    } catch (err) {
+      const code = err instanceof CodecError && err.code === "BAD_TAG" ? Code.UNKNOWN_OPERATION : Code.BAD_PAYLOAD;
+      return fail(code, (err as Error).message);
+    }
+    if (op.key.length === 0 || op.key.length > MAX_KEY_BYTES)
+      return fail(KvCode.BAD_KEY, `keys are 1..${MAX_KEY_BYTES} bytes`);
+    if (op.op === "set") {
+      if (op.value.length > MAX_VALUE_BYTES)
+        return fail(KvCode.VALUE_TOO_LARGE, `values are at most ${MAX_VALUE_BYTES} bytes`);
+      if (write) this.store.set(dataKey(op.key), op.value);
+      return ok();
+    }
+    if (!this.store.get(dataKey(op.key))) return fail(KvCode.NOT_FOUND, "no such key");
+    if (write) this.store.delete(dataKey(op.key));
+    return ok();
+  }
+}
+
+/** The factory the node loads (`--app kv`). */
+export function createApp(opts: { backend?: StateBackend } = {}): KvApp {
+  return new KvApp(opts.backend);
+}
