@@ -1,0 +1,77 @@
+import { expect } from "chai";
+import { MemoryBackend, StateError, StateStore } from "../../../src/index.js";
+
+const b = (s: string) => new TextEncoder().encode(s);
+const s = (x: Uint8Array | undefined) => (x ? new TextDecoder().decode(x) : undefined);
+
+describe("StateStore", () => {
+  it("reads its own pending writes, and reverts one transaction's writes to a checkpoint", () => {
+    const st = new StateStore(new MemoryBackend());
+    st.set(b("a"), b("1"));
+    const cp = st.checkpoint();
+    st.set(b("a"), b("2"));
+    st.set(b("b"), b("x"));
+    st.delete(b("a"));
+    expect(s(st.get(b("a")))).to.equal(undefined);
+    st.revert(cp);
+    expect(s(st.get(b("a")))).to.equal("1");
+    expect(st.get(b("b"))).to.equal(undefined);
+  });
+
+  it("scans committed and pending entries together, in key order, honouring pending deletes", async () => {
+    const st = new StateStore(new MemoryBackend());
+    st.set(b("p/2"), b("two"));
+    st.set(b("p/1"), b("one"));
+    st.set(b("q/1"), b("other"));
+    st.finalize(1);
+    await st.commit();
+    st.delete(b("p/2"));
+    st.set(b("p/0"), b("zero"));
+    expect(st.scan(b("p/")).map(([k, v]) => `${s(k)}=${s(v)}`)).to.deep.equal(["p/0=zero", "p/1=one"]);
+    expect(st.scan(b("p/"), 1)).to.have.length(1);
+  });
+
+  it("the app hash depends only on the sequence of committed writes", async () => {
+    const run = async (order: string[], extra?: string) => {
+      const st = new StateStore(new MemoryBackend());
+      for (const k of order) st.set(b(k), b(`v${k}`));
+      if (extra) st.set(b(extra), b("!"));
+      st.finalize(1);
+      await st.commit();
+      st.set(b("z"), b("z"));
+      st.finalize(2);
+      await st.commit();
+      return Buffer.from(st.appHash).toString("hex");
+    };
+    expect(await run(["a", "b", "c"])).to.equal(await run(["c", "a", "b"]));
+    expect(await run(["a", "b", "c"])).to.not.equal(await run(["a", "b", "c"], "d"));
+    expect(await run(["a", "b"])).to.not.equal(await run(["a", "b", "c"]));
+  });
+
+  it("commit persists height, hash and writes to the backend; rollback drops the pending block", async () => {
+    const backend = new MemoryBackend();
+    const st = new StateStore(backend);
+    st.set(b("k"), b("v"));
+    const hash = st.finalize(1);
+    await st.commit();
+    st.set(b("k"), b("changed"));
+    st.rollback();
+    const reopened = new StateStore(backend);
+    expect(reopened.height).to.equal(1);
+    expect(reopened.appHash).to.deep.equal(hash);
+    expect(s(reopened.get(b("k")))).to.equal("v");
+    expect(s(st.get(b("k")))).to.equal("v");
+  });
+
+  it("refuses reserved and oversized keys, and commit before finalize", async () => {
+    const st = new StateStore(new MemoryBackend());
+    expect(() => st.set(new Uint8Array([0, 1]), b("x"))).to.throw(StateError);
+    expect(() => st.set(new Uint8Array(2000), b("x"))).to.throw(StateError);
+    try {
+      await st.commit();
+      expect.fail("commit without finalize");
+    } catch (err) {
+      expect(err).to.be.instanceOf(StateError);
+    }
+  });
+});
