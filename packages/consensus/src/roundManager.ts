@@ -9,6 +9,7 @@ import {
   type ConsensusMessage,
   encodeTransaction,
   genesisQuorumCert,
+  maxHighQcRound,
   merkleRoot,
   OrdoError,
   type QuorumCert,
@@ -185,8 +186,10 @@ export class RoundManager {
     if (highQc && this.#tree.has(toHex(highQc.blockId))) this.#tree.insertQc(highQc);
     this.#redeliver(root.height);
     this.#lastTc = storage.highTc() ?? null;
-    const entered = this.#round.processCertificates(this.#tree.highQc.round, this.#lastTc?.round ?? null);
-    if (entered) this.#onNewRound(entered.round);
+    this.#guard("start", () => {
+      const entered = this.#round.processCertificates(this.#tree.highQc.round, this.#lastTc?.round ?? null);
+      if (entered) this.#onNewRound(entered.round);
+    });
   }
 
   stop(): void {
@@ -196,32 +199,41 @@ export class RoundManager {
   /** Handles one event. Never throws for bad peer input. */
   handle(event: ConsensusEvent): void {
     if (this.#halted) return;
+    this.#guard(event.kind === "message" ? event.message.kind : event.kind, () => this.#dispatch(event));
+  }
+
+  #dispatch(event: ConsensusEvent): void {
+    switch (event.kind) {
+      case "message":
+        return this.#onMessage(event.from, event.message);
+      case "localTimeout":
+        return this.#onLocalTimeout(event.round);
+      case "transactions":
+        this.submitTransactions(event.txs, event.verified ?? false);
+        return;
+      case "proposalTimer":
+        if (event.round === this.currentRound) this.#propose(event.round, true);
+        return;
+      case "fetched":
+        return this.#onFetched(event.blocks, event.from, event.retry);
+      case "fetchFailed":
+        this.#fetching.delete(event.idHex);
+        this.#reject("fetch", "SYNC_FAILED", event.reason);
+        return;
+    }
+  }
+
+  /** Runs one step; rejections are counted and logged, anything else is an internal error (a bug). */
+  #guard(kind: string, fn: () => void): void {
     try {
-      switch (event.kind) {
-        case "message":
-          return this.#onMessage(event.from, event.message);
-        case "localTimeout":
-          return this.#onLocalTimeout(event.round);
-        case "transactions":
-          this.submitTransactions(event.txs, event.verified ?? false);
-          return;
-        case "proposalTimer":
-          if (event.round === this.currentRound) this.#propose(event.round, true);
-          return;
-        case "fetched":
-          return this.#onFetched(event.blocks, event.from, event.retry);
-        case "fetchFailed":
-          this.#fetching.delete(event.idHex);
-          this.#reject("fetch", "SYNC_FAILED", event.reason);
-          return;
-      }
+      fn();
     } catch (err) {
       if (err instanceof OrdoError) {
-        this.#reject(event.kind === "message" ? event.message.kind : event.kind, err.code, err.message);
+        this.#reject(kind, err.code, err.message);
       } else {
         this.stats.internalErrors++;
         this.#m.log?.("warn", "internal error handling event", {
-          kind: event.kind,
+          kind,
           error: String(err),
           stack: (err as Error)?.stack,
         });
@@ -557,6 +569,8 @@ export class RoundManager {
       appHash: executed.appHash,
     };
     if (header.tc === null && highQc.round + 1 !== round) return; // cannot justify this round
+    // A TC whose signers saw a higher QC than ours: proposing on ours would be rejected (rule 2).
+    if (header.tc && highQc.round < maxHighQcRound(header.tc)) return;
     const id = blockId(header);
     const block: Block = { header, txs, signature: signBlockId(this.#m.key, this.#o.chainId, id) };
     this.#proposedRound = round;
