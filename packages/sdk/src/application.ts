@@ -12,6 +12,11 @@ export interface TxContext {
 }
 
 export interface AppInfo {
+  /**
+   * False only for an app that has never committed its genesis (initChain). Height 0 alone cannot
+   * tell: a node that restarts after genesis but before block 1 must not run initChain again.
+   */
+  initialized: boolean;
   /** Last height the application committed (0 before the first block). */
   lastHeight: number;
   /** App hash after that height. */

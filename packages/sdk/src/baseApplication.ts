@@ -60,7 +60,7 @@ export abstract class BaseApplication implements Application {
   protected queries: Record<string, (data: Uint8Array) => TxOutcome> = {};
 
   async info(): Promise<AppInfo> {
-    return { lastHeight: this.store.height, appHash: this.store.appHash };
+    return { initialized: this.store.initialized, lastHeight: this.store.height, appHash: this.store.appHash };
   }
 
   async initChain(req: InitChainRequest): Promise<InitChainResponse> {

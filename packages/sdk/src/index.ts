@@ -13,29 +13,40 @@ export type {
 } from "./application.js";
 export { AppHarness, HarnessAccount } from "./appHarness.js";
 export { BaseApplication, type BlockContext, fail, ok, type TxOutcome } from "./baseApplication.js";
+export { checkDivergence, type DivergenceCheck } from "./execution/divergence.js";
+export { DivergenceError, ExecutionError, ExecutionOptionsError } from "./execution/errors.js";
+export { type ExecutedBlock, ExecutionEngine, type ExecutionEngineModules } from "./execution/executionEngine.js";
 export {
-  type ExecutedBlock,
-  ExecutionEngine,
+  defaultExecutionOptions,
   type ExecutionEngineOptions,
-  ExecutionError,
-} from "./execution/executionEngine.js";
+  validateExecutionOptions,
+} from "./execution/executionOptions.js";
 export { Code } from "./resultCodes.js";
 export { type KvWrite, MemoryBackend, type StateBackend } from "./state/stateBackend.js";
 export { MAX_KEY_BYTES, StateError, StateStore } from "./state/stateStore.js";
 // What apps need from the lower layers, so an app depends on @ordo/sdk alone.
-export { KeyPair, signTransaction } from "@ordo/crypto";
+export { KeyPair, signTransaction, verifyReceiptSignature, verifyTransaction } from "@ordo/crypto";
 export {
+  type Block,
+  type BlockHeader,
+  type BlockReceipt,
   bytesEqual,
   CodecError,
   compareBytes,
   fromBase64,
   fromHex,
+  merkleProof,
+  merkleRoot,
   OrdoError,
+  type QuorumCert,
   Reader,
+  resultLeaf,
   sha256,
   type Transaction,
   type TxResult,
   toBase64,
   toHex,
+  transactionId,
+  verifyMerkleProof,
   Writer,
 } from "@ordo/types";

@@ -5,21 +5,27 @@ import {
   type BlockReceipt,
   blockId,
   merkleRoot,
-  OrdoError,
   type QuorumCert,
   resultLeaf,
   type TxResult,
   transactionId,
 } from "@ordo/types";
 import type { Application, TxContext } from "../application.js";
-
-export class ExecutionError extends OrdoError<"GAP" | "APP_FAILED"> {}
+import { ExecutionError } from "./errors.js";
+import {
+  defaultExecutionOptions,
+  type ExecutionEngineOptions,
+  type ResolvedExecutionOptions,
+  validateExecutionOptions,
+} from "./executionOptions.js";
 
 /** One executed height: what the node stores, serves and announces. */
 export interface ExecutedBlock {
   height: number;
   blockId: Uint8Array;
   block: Block;
+  /** The QC whose arrival committed this block (shared by the blocks of one `deliver`). */
+  commitQc: QuorumCert;
   txIds: Uint8Array[];
   results: TxResult[];
   /** Merkle root over `resultLeaf(txId, index, result)` of each transaction. */
@@ -29,68 +35,90 @@ export interface ExecutedBlock {
   receipt?: BlockReceipt;
 }
 
-export interface ExecutionEngineOptions {
-  chainId: string;
-  /** Sign block receipts as this validator. */
-  validatorIndex?: number;
-  /** Genesis `app.state` and time, passed to initChain on a fresh app. */
-  appState?: unknown;
-  genesisTime?: number;
-  /** How many recent app hashes to keep for divergence checks. */
-  hashWindow?: number;
+export interface ExecutionEngineModules {
+  app: Application;
+  /** The validator key that signs block receipts (with `opts.validatorIndex`). */
+  key?: KeyPair;
+  /** Where an onExecuted listener's exception goes (default: a process warning). */
+  onListenerError?: (err: unknown, height: number) => void;
 }
 
 /**
  * The execution layer: takes committed blocks in order, calls `finalizeBlock` then `commit` exactly
  * once per height, records results, and signs one receipt per block. On restart it asks the app
  * for its last height (`info`) and skips what the app already applied, so consensus may re-deliver.
+ * Consensus never awaits it: a failure halts execution and is announced to `onFailure` listeners
+ * (the node must stop serving), and `idle()` rejects with it.
  */
 export class ExecutionEngine implements Executor {
-  readonly #o: ExecutionEngineOptions;
+  readonly #o: ResolvedExecutionOptions;
   readonly #app: Application;
   readonly #key: KeyPair | undefined;
-  readonly #queue: Block[] = [];
+  readonly #queue: { block: Block; commitQc: QuorumCert }[] = [];
   readonly #hashes = new Map<number, Uint8Array>();
   readonly #listeners = new Set<(e: ExecutedBlock) => void>();
+  readonly #failureListeners = new Set<(err: ExecutionError) => void>();
+  #initialized = false;
   #height = 0;
   #appHash: Uint8Array = new Uint8Array(32);
   #running: Promise<void> | null = null;
-  #failure: Error | null = null;
+  #failure: ExecutionError | null = null;
+  readonly #onListenerError: (err: unknown, height: number) => void;
 
-  constructor(opts: ExecutionEngineOptions, modules: { app: Application; key?: KeyPair }) {
-    this.#o = { hashWindow: 1024, ...opts };
+  constructor(opts: ExecutionEngineOptions, modules: ExecutionEngineModules) {
+    validateExecutionOptions(opts, modules.key !== undefined);
+    this.#o = { ...defaultExecutionOptions, ...opts };
     this.#app = modules.app;
     this.#key = modules.key;
+    this.#onListenerError =
+      modules.onListenerError ??
+      ((err, height) =>
+        process.emitWarning(`ExecutionEngine: an onExecuted listener threw at height ${height}: ${String(err)}`));
   }
 
   /** Reads the app's last height; runs initChain on a fresh app. Call once before consensus starts. */
   async init(): Promise<void> {
     const info = await this.#app.info();
-    if (info.lastHeight === 0) {
+    if (!info.initialized) {
       const r = await this.#app.initChain({
         chainId: this.#o.chainId,
-        appState: this.#o.appState ?? null,
-        time: this.#o.genesisTime ?? 0,
+        appState: this.#o.appState,
+        time: this.#o.genesisTime,
       });
       this.#appHash = r.appHash ?? (await this.#app.info()).appHash;
+      this.#height = 0;
     } else {
       this.#appHash = info.appHash;
+      this.#height = info.lastHeight;
     }
-    this.#height = info.lastHeight;
     this.#hashes.set(this.#height, this.#appHash);
+    this.#initialized = true;
   }
 
-  get failure(): Error | null {
+  /** Why execution halted, or null while it is healthy. */
+  get failure(): ExecutionError | null {
     return this.#failure;
   }
 
+  /** Called after each height is committed by the app, in height order. Listener errors are contained. */
   onExecuted(listener: (e: ExecutedBlock) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
-  deliver(blocks: readonly Block[], _commitQc: QuorumCert): void {
-    this.#queue.push(...blocks);
+  /** Called once if execution halts (gap, app failure, misuse). */
+  onFailure(listener: (err: ExecutionError) => void): () => void {
+    this.#failureListeners.add(listener);
+    return () => this.#failureListeners.delete(listener);
+  }
+
+  deliver(blocks: readonly Block[], commitQc: QuorumCert): void {
+    if (!this.#initialized) {
+      this.#fail(new ExecutionError("NOT_INITIALIZED", "deliver() before init(): the app's height is unknown"));
+      return;
+    }
+    if (this.#failure) return; // halted: nothing more is executed
+    for (const block of blocks) this.#queue.push({ block, commitQc });
     this.#running ??= this.#drain().finally(() => {
       this.#running = null;
     });
@@ -104,7 +132,7 @@ export class ExecutionEngine implements Executor {
     return this.#hashes.get(height);
   }
 
-  /** Resolves when every delivered block is executed (rejects if the app failed). */
+  /** Resolves when every delivered block is executed (rejects if execution halted). */
   async idle(): Promise<void> {
     while (this.#running) await this.#running;
     if (this.#failure) throw this.#failure;
@@ -112,26 +140,29 @@ export class ExecutionEngine implements Executor {
 
   async #drain(): Promise<void> {
     while (this.#queue.length > 0 && !this.#failure) {
-      const block = this.#queue.shift()!;
+      const { block, commitQc } = this.#queue.shift()!;
       const h = block.header.height;
       if (h <= this.#height) continue; // already applied before a restart
       if (h !== this.#height + 1) {
-        this.#failure = new ExecutionError("GAP", `block at height ${h} delivered after height ${this.#height}`);
+        this.#fail(new ExecutionError("GAP", `block at height ${h} delivered after height ${this.#height}`));
         return;
       }
+      let executed: ExecutedBlock;
       try {
-        this.#emit(await this.#execute(block));
+        executed = await this.#execute(block, commitQc);
       } catch (err) {
-        this.#failure = new ExecutionError(
-          "APP_FAILED",
-          `the application failed at height ${h}: ${(err as Error).message}`,
-        );
+        const e =
+          err instanceof ExecutionError
+            ? err
+            : new ExecutionError("APP_FAILED", `the application failed at height ${h}: ${(err as Error).message}`);
+        this.#fail(e);
         return;
       }
+      this.#emit(executed);
     }
   }
 
-  async #execute(block: Block): Promise<ExecutedBlock> {
+  async #execute(block: Block, commitQc: QuorumCert): Promise<ExecutedBlock> {
     const height = block.header.height;
     const txIds = block.txs.map(transactionId);
     const txs: TxContext[] = block.txs.map((tx, i) => ({
@@ -147,7 +178,10 @@ export class ExecutionEngine implements Executor {
       txs,
     });
     if (results.length !== txs.length)
-      throw new Error(`finalizeBlock returned ${results.length} results for ${txs.length} txs`);
+      throw new ExecutionError(
+        "BAD_RESULTS",
+        `finalizeBlock returned ${results.length} results for ${txs.length} transactions at height ${height}`,
+      );
     await this.#app.commit();
     const resultsRoot = merkleRoot(results.map((r, i) => resultLeaf(txIds[i]!, i, r)));
     const id = blockId(block.header);
@@ -163,11 +197,31 @@ export class ExecutionEngine implements Executor {
     this.#height = height;
     this.#appHash = appHash;
     this.#hashes.set(height, appHash);
-    this.#hashes.delete(height - this.#o.hashWindow!);
-    return { height, blockId: id, block, txIds, results, resultsRoot, appHash, receipt };
+    this.#hashes.delete(height - this.#o.hashWindow);
+    return { height, blockId: id, block, commitQc, txIds, results, resultsRoot, appHash, receipt };
   }
 
+  // A listener's bug must not halt execution: the state is already committed.
   #emit(e: ExecutedBlock): void {
-    for (const l of this.#listeners) l(e);
+    for (const l of this.#listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.#onListenerError(err, e.height);
+      }
+    }
+  }
+
+  #fail(err: ExecutionError): void {
+    if (this.#failure) return;
+    this.#failure = err;
+    this.#queue.length = 0;
+    for (const l of this.#failureListeners) {
+      try {
+        l(err);
+      } catch {
+        // the halt stands whatever a listener does
+      }
+    }
   }
 }

@@ -27,13 +27,20 @@ export class StateStore {
   #journal: { keyHex: string; previous: Pending | undefined }[] = [];
   #height: number;
   #appHash: Uint8Array;
+  #initialized: boolean;
   #finalized: { height: number; appHash: Uint8Array } | null = null;
 
   constructor(backend: StateBackend) {
     this.#backend = backend;
     const h = backend.get(META_HEIGHT);
+    this.#initialized = h !== undefined;
     this.#height = h ? Number(new DataView(h.buffer, h.byteOffset, 8).getBigUint64(0)) : 0;
     this.#appHash = backend.get(META_HASH)?.slice() ?? sha256();
+  }
+
+  /** True once any height (genesis is height 0) has been committed to the backend. */
+  get initialized(): boolean {
+    return this.#initialized;
   }
 
   /** Last committed height and the app hash after it. */
@@ -117,6 +124,7 @@ export class StateStore {
     await this.#backend.write(writes);
     this.#height = height;
     this.#appHash = appHash;
+    this.#initialized = true;
     this.#pending = new Map();
     this.#finalized = null;
   }

@@ -16,6 +16,8 @@ import {
   AppHarness,
   BaseApplication,
   ExecutionEngine,
+  ExecutionError,
+  ExecutionOptionsError,
   fail,
   KeyPair,
   MemoryBackend,
@@ -129,9 +131,9 @@ describe("ExecutionEngine", () => {
       expect(r.validator).to.equal(2);
       expect(verifyReceiptSignature(key.publicKey, chainId, r, r.signature)).to.equal(true);
       const leaves = e.results.map((res, i) => resultLeaf(e.txIds[i]!, i, res));
-      leaves.forEach((leaf, i) =>
-        expect(verifyMerkleProof(r.resultsRoot, leaf, i, leaves.length, merkleProof(leaves, i))).to.equal(true),
-      );
+      leaves.forEach((leaf, i) => {
+        expect(verifyMerkleProof(r.resultsRoot, leaf, i, leaves.length, merkleProof(leaves, i))).to.equal(true);
+      });
     }
     expect(seen[1]!.results[0]!.code).to.equal(100); // the failing transaction is recorded, not dropped
   });
@@ -144,5 +146,133 @@ describe("ExecutionEngine", () => {
       return (await h.block([a.tx(new Uint8Array([1]))])).appHash;
     };
     expect(await run()).to.deep.equal(await run());
+  });
+
+  it("a restart after genesis but before block 1 does not run initChain again", async () => {
+    const backend = new MemoryBackend();
+    class Genesis extends Counter {
+      inits = 0;
+      protected override genesis(): void {
+        this.inits++;
+        this.store.set(new Uint8Array([1]), new Uint8Array([7]));
+      }
+    }
+    const first = new Genesis(backend);
+    const e1 = new ExecutionEngine({ chainId }, { app: first });
+    await e1.init();
+    const again = new Genesis(backend);
+    const e2 = new ExecutionEngine({ chainId }, { app: again });
+    await e2.init();
+    expect(first.inits).to.equal(1);
+    expect(again.inits, "genesis is not applied twice").to.equal(0);
+    expect(e2.lastExecuted()).to.deep.equal(e1.lastExecuted());
+    expect(e2.appHashAt(0)).to.deep.equal(e1.appHashAt(0));
+  });
+
+  it("announces a halt once to failure listeners and executes nothing after it", async () => {
+    const app = new Counter();
+    const engine = new ExecutionEngine({ chainId }, { app });
+    await engine.init();
+    const failures: ExecutionError[] = [];
+    engine.onFailure((e) => failures.push(e));
+    const blocks = chain(4);
+    engine.deliver([blocks[1]!], genesisQuorumCert(ZERO_HASH));
+    await engine.idle().catch(() => {});
+    engine.deliver(blocks, genesisQuorumCert(ZERO_HASH));
+    await engine.idle().catch(() => {});
+    expect(failures.map((e) => e.code)).to.deep.equal(["GAP"]);
+    expect(engine.failure).to.equal(failures[0]);
+    expect(app.finalized).to.deep.equal([]);
+  });
+
+  it("an app that throws halts execution with APP_FAILED at that height, and results must match the txs", async () => {
+    class Broken extends Counter {
+      override async finalizeBlock(req: Parameters<BaseApplication["finalizeBlock"]>[0]) {
+        if (req.height === 2) throw new Error("disk on fire");
+        return super.finalizeBlock(req);
+      }
+    }
+    const engine = new ExecutionEngine({ chainId }, { app: new Broken() });
+    await engine.init();
+    engine.deliver(chain(3), genesisQuorumCert(ZERO_HASH));
+    const err = await engine.idle().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(ExecutionError);
+    expect((err as ExecutionError).code).to.equal("APP_FAILED");
+    expect((err as Error).message).to.match(/height 2: disk on fire/);
+    expect(engine.lastExecuted().height).to.equal(1);
+
+    class Short extends Counter {
+      override async finalizeBlock(req: Parameters<BaseApplication["finalizeBlock"]>[0]) {
+        const r = await super.finalizeBlock(req);
+        return { ...r, results: r.results.slice(1) };
+      }
+    }
+    const short = new ExecutionEngine({ chainId }, { app: new Short() });
+    await short.init();
+    short.deliver(chain(1), genesisQuorumCert(ZERO_HASH));
+    await short.idle().catch(() => {});
+    expect(short.failure?.code).to.equal("BAD_RESULTS");
+  });
+
+  it("a listener that throws does not halt execution", async () => {
+    const errors: number[] = [];
+    const engine = new ExecutionEngine(
+      { chainId },
+      { app: new Counter(), onListenerError: (_err, height) => errors.push(height) },
+    );
+    await engine.init();
+    engine.onExecuted(() => {
+      throw new Error("listener bug");
+    });
+    engine.deliver(chain(3), genesisQuorumCert(ZERO_HASH));
+    await engine.idle();
+    expect(engine.lastExecuted().height).to.equal(3);
+    expect(errors).to.deep.equal([1, 2, 3]);
+  });
+
+  it("deliver before init halts with NOT_INITIALIZED instead of executing on an unknown state", async () => {
+    const app = new Counter();
+    const engine = new ExecutionEngine({ chainId }, { app });
+    engine.deliver(chain(1), genesisQuorumCert(ZERO_HASH));
+    expect(engine.failure?.code).to.equal("NOT_INITIALIZED");
+    expect(app.finalized).to.deep.equal([]);
+  });
+
+  it("validates its options", () => {
+    const app = new Counter();
+    const key = KeyPair.generate();
+    const bad: [ConstructorParameters<typeof ExecutionEngine>[0], KeyPair | undefined][] = [
+      [{ chainId: "" }, undefined],
+      [{ chainId: "x".repeat(65) }, undefined],
+      [{ chainId, validatorIndex: 1 }, undefined],
+      [{ chainId }, key],
+      [{ chainId, validatorIndex: -1 }, key],
+      [{ chainId, validatorIndex: 1.5 }, key],
+      [{ chainId, hashWindow: 0 }, undefined],
+      [{ chainId, genesisTime: -5 }, undefined],
+    ];
+    for (const [opts, k] of bad)
+      expect(() => new ExecutionEngine(opts, { app, key: k }), JSON.stringify(opts)).to.throw(ExecutionOptionsError);
+    expect(() => new ExecutionEngine({ chainId, validatorIndex: 0 }, { app, key })).to.not.throw();
+  });
+
+  it("keeps the app hashes of the last hashWindow heights for divergence checks", async () => {
+    const engine = new ExecutionEngine({ chainId, hashWindow: 2 }, { app: new Counter() });
+    await engine.init();
+    const seen: number[] = [];
+    engine.onExecuted((e) => seen.push(e.height));
+    engine.deliver(chain(4), genesisQuorumCert(ZERO_HASH));
+    await engine.idle();
+    expect(seen).to.deep.equal([1, 2, 3, 4]);
+    expect([0, 1, 2, 3, 4].map((h) => engine.appHashAt(h) !== undefined)).to.deep.equal([
+      false,
+      false,
+      false,
+      true,
+      true,
+    ]);
   });
 });
