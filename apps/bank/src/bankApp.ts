@@ -30,7 +30,17 @@ export const BankCode = {
   SELF_TRANSFER: 105,
   /** A recipient balance would exceed 2^128 - 1. */
   BALANCE_OVERFLOW: 106,
+  /** Query: no account under this public key. */
+  NOT_FOUND: 107,
+  /** checkTx: the nonce is further than MAX_NONCE_AHEAD past the account's next nonce. */
+  NONCE_TOO_FAR: 108,
 } as const;
+
+/**
+ * checkTx admits nonces up to this far past the account's next one, so a client may have many
+ * transfers in flight (each only executes in nonce order); a smaller nonce is a replay and refused.
+ */
+export const MAX_NONCE_AHEAD = 1024n;
 
 export interface Account {
   balance: bigint;
@@ -66,7 +76,7 @@ export class BankApp extends BaseApplication {
         const a = this.account(pk);
         return a
           ? ok(enc.encode(JSON.stringify({ balance: a.balance.toString(), nonce: a.nonce.toString() })))
-          : fail(Code.UNKNOWN_QUERY, "no such account");
+          : fail(BankCode.NOT_FOUND, "no such account");
       },
       supply: () => ok(encodeU128(this.supply())),
     };
@@ -117,18 +127,22 @@ export class BankApp extends BaseApplication {
   }
 
   protected override check(tx: TxContext): TxOutcome {
-    return this.#validate(tx).outcome;
+    return this.#validate(tx, true).outcome;
   }
 
   protected override deliverTx(tx: TxContext, _block: BlockContext): TxOutcome {
-    const { outcome, plan } = this.#validate(tx);
+    const { outcome, plan } = this.#validate(tx, false);
     if (!plan) return outcome;
     this.#put(tx.sender, { balance: plan.from.balance - plan.amount, nonce: plan.from.nonce + 1n });
     this.#put(plan.to, { balance: plan.toBalance + plan.amount, nonce: plan.toNonce });
     return ok();
   }
 
-  #validate(tx: TxContext): {
+  /** In a block the nonce must be exactly the next one; at checkTx a later one may still become valid. */
+  #validate(
+    tx: TxContext,
+    admission: boolean,
+  ): {
     outcome: TxOutcome;
     plan?: { from: Account; to: Uint8Array; toBalance: bigint; toNonce: bigint; amount: bigint };
   } {
@@ -142,7 +156,15 @@ export class BankApp extends BaseApplication {
     if (op.amount === 0n) return { outcome: fail(BankCode.INVALID_AMOUNT, "amount must be positive") };
     const from = this.account(tx.sender);
     if (!from) return { outcome: fail(BankCode.UNKNOWN_SENDER, "sender has no account") };
-    if (tx.nonce !== from.nonce) {
+    if (admission && tx.nonce >= from.nonce + MAX_NONCE_AHEAD) {
+      return {
+        outcome: fail(
+          BankCode.NONCE_TOO_FAR,
+          `nonce ${tx.nonce} is too far past the account's next nonce ${from.nonce}`,
+        ),
+      };
+    }
+    if (admission ? tx.nonce < from.nonce : tx.nonce !== from.nonce) {
       return {
         outcome: fail(BankCode.NONCE_MISMATCH, `nonce ${tx.nonce} but the account's next nonce is ${from.nonce}`),
       };

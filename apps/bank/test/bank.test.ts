@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { AppHarness, bytesEqual, Code, type HarnessAccount, toBase64 } from "@ordo/sdk";
 import { forEachSeed } from "@ordo/types/testing";
-import { BankApp, BankCode, decodeU128, transfer } from "../src/index.js";
+import { BankApp, BankCode, decodeU128, MAX_AMOUNT, MAX_NONCE_AHEAD, transfer } from "../src/index.js";
 
 async function bank(balances: bigint[], seedBase = 0) {
   const app = new BankApp();
@@ -36,17 +36,21 @@ describe("bank app", () => {
     const [alice, bob] = accounts as [HarnessAccount, HarnessAccount];
     const stranger = h.account(999);
     const before = app.accounts();
-    const cases: [ReturnType<HarnessAccount["tx"]>, number][] = [
+    // [transaction, code in a block, code at checkTx when it differs]
+    const cases: [ReturnType<HarnessAccount["tx"]>, number, number?][] = [
       [alice.tx(transfer(bob.publicKey, 101n), 0n), BankCode.INSUFFICIENT_FUNDS],
       [alice.tx(transfer(bob.publicKey, 0n), 0n), BankCode.INVALID_AMOUNT],
-      [alice.tx(transfer(bob.publicKey, 1n), 5n), BankCode.NONCE_MISMATCH],
+      // A later nonce may become valid once the earlier ones commit: admitted, but not executable now.
+      [alice.tx(transfer(bob.publicKey, 1n), 5n), BankCode.NONCE_MISMATCH, Code.OK],
+      [alice.tx(transfer(bob.publicKey, 1n), MAX_NONCE_AHEAD), BankCode.NONCE_MISMATCH, BankCode.NONCE_TOO_FAR],
       [alice.tx(transfer(alice.publicKey, 1n), 0n), BankCode.SELF_TRANSFER],
       [stranger.tx(transfer(bob.publicKey, 1n), 0n), BankCode.UNKNOWN_SENDER],
       [alice.tx(new Uint8Array([1, 2, 3]), 0n), Code.BAD_PAYLOAD],
       [alice.tx(new Uint8Array([9, ...new Uint8Array(48)]), 0n), Code.UNKNOWN_OPERATION],
       [alice.tx(new Uint8Array([...transfer(bob.publicKey, 1n), 0]), 0n), Code.BAD_PAYLOAD],
     ];
-    for (const [tx, code] of cases) expect((await h.checkTx(tx)).code, `checkTx ${code}`).to.equal(code);
+    for (const [tx, code, checkCode] of cases)
+      expect((await h.checkTx(tx)).code, `checkTx ${code}`).to.equal(checkCode ?? code);
     const r = await h.block(cases.map(([tx]) => tx));
     expect(r.results.map((x) => x.code)).to.deep.equal(cases.map(([, code]) => code));
     for (const res of r.results) expect(res.log).to.not.equal("");
@@ -62,12 +66,59 @@ describe("bank app", () => {
     expect(await balanceOf(h, bob)).to.equal(10n);
   });
 
+  it("admits pipelined nonces at checkTx, executes them in nonce order, and refuses used ones", async () => {
+    const { h, accounts } = await bank([100n, 0n]);
+    const [alice, bob] = accounts as [HarnessAccount, HarnessAccount];
+    const txs = [1n, 2n, 3n].map((amount) => alice.tx(transfer(bob.publicKey, amount)));
+    for (const tx of txs) expect((await h.checkTx(tx)).code).to.equal(Code.OK);
+    const r = await h.block(txs);
+    expect(r.results.map((x) => x.code)).to.deep.equal([Code.OK, Code.OK, Code.OK]);
+    for (const tx of txs) expect((await h.checkTx(tx)).code).to.equal(BankCode.NONCE_MISMATCH);
+    expect(await balanceOf(h, bob)).to.equal(6n);
+  });
+
+  it("answers NOT_FOUND for an unknown account and zero for its balance", async () => {
+    const { h } = await bank([1n]);
+    const stranger = h.account(4242);
+    expect((await h.query("account", stranger.publicKey)).code).to.equal(BankCode.NOT_FOUND);
+    expect(await balanceOf(h, stranger)).to.equal(0n);
+  });
+
+  it("cannot build a transfer of a negative, non-integer or too large amount", () => {
+    const to = new Uint8Array(32);
+    for (const amount of [-1n, MAX_AMOUNT + 1n, 1.5, 1, "1"]) {
+      expect(() => transfer(to, amount as bigint), String(amount)).to.throw(/amount must be a bigint/);
+    }
+    expect(() => transfer(new Uint8Array(31), 1n)).to.throw();
+  });
+
+  it("lets a balance reach 2^128 - 1 exactly (genesis caps the supply there, so no balance can overflow)", async () => {
+    const { h, accounts } = await bank([MAX_AMOUNT - 1n, 1n]);
+    const [alice, bob] = accounts as [HarnessAccount, HarnessAccount];
+    expect((await h.block([bob.tx(transfer(alice.publicKey, 1n))])).results[0]!.code).to.equal(Code.OK);
+    expect(await balanceOf(h, alice)).to.equal(MAX_AMOUNT);
+  });
+
   it("rejects a malformed genesis", async () => {
     for (const appState of [
       null,
       {},
       { accounts: [{ publicKey: "AAAA", balance: "1" }] },
       { accounts: [{ publicKey: toBase64(new Uint8Array(32)), balance: "-1" }] },
+      { accounts: [{ publicKey: toBase64(new Uint8Array(32)), balance: "1.5" }] },
+      { accounts: [{ publicKey: toBase64(new Uint8Array(32)), balance: 1 }] },
+      {
+        accounts: [
+          { publicKey: toBase64(new Uint8Array(32)), balance: "1" },
+          { publicKey: toBase64(new Uint8Array(32)), balance: "1" },
+        ],
+      },
+      {
+        accounts: [
+          { publicKey: toBase64(new Uint8Array(32)), balance: MAX_AMOUNT.toString() },
+          { publicKey: toBase64(new Uint8Array(32).fill(1)), balance: "1" },
+        ],
+      },
     ]) {
       let threw = false;
       try {
@@ -124,9 +175,9 @@ describe("bank app", () => {
       ).to.equal(120n);
       expect(a.app.supply(), ctx).to.equal(120n);
       for (const x of all) expect(x.balance >= 0n, ctx).to.equal(true);
-      a.accounts.forEach((x, i) =>
-        expect((a.app.account(x.publicKey)?.nonce ?? 0n) >= nonceBefore[i]!, ctx).to.equal(true),
-      );
+      a.accounts.forEach((x, i) => {
+        expect((a.app.account(x.publicKey)?.nonce ?? 0n) >= nonceBefore[i]!, ctx).to.equal(true);
+      });
     }
   });
 });

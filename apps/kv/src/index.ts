@@ -7,6 +7,7 @@ export {
   KvCode,
   type KvOp,
   MAX_KEY_BYTES,
+  MAX_NONCE_AHEAD,
   MAX_SCAN,
   MAX_VALUE_BYTES,
   setOp,

@@ -20,15 +20,24 @@ export const KvCode = {
   BAD_KEY: 101,
   /** A value over MAX_VALUE_BYTES. */
   VALUE_TOO_LARGE: 102,
-  /** Delete of a key that does not exist. */
+  /** Delete of a key that does not exist (or a get of one). */
   NOT_FOUND: 103,
+  /** The nonce is not the sender's next nonce: a replay, or out of order (checkTx: below the next). */
+  NONCE_MISMATCH: 104,
+  /** checkTx: the nonce is further than MAX_NONCE_AHEAD past the sender's next nonce. */
+  NONCE_TOO_FAR: 105,
 } as const;
+
+/** checkTx admits nonces up to this far ahead, so a client may pipeline writes. */
+export const MAX_NONCE_AHEAD = 1024n;
 
 export type KvOp = { op: "set"; key: Uint8Array; value: Uint8Array } | { op: "delete"; key: Uint8Array };
 
 const TAG_SET = 1;
 const TAG_DELETE = 2;
 const DATA = new TextEncoder().encode("d/");
+// Per-sender next nonce: without it a committed transaction could be replayed to undo later writes.
+const NONCE = new TextEncoder().encode("n/");
 
 /** Payload of `set key = value`. */
 export function setOp(key: Uint8Array, value: Uint8Array): Uint8Array {
@@ -62,12 +71,14 @@ export function decodeScan(bytes: Uint8Array): [Uint8Array, Uint8Array][] {
   return out;
 }
 
-const dataKey = (key: Uint8Array) => {
-  const k = new Uint8Array(DATA.length + key.length);
-  k.set(DATA);
-  k.set(key, DATA.length);
+const prefixed = (prefix: Uint8Array, key: Uint8Array) => {
+  const k = new Uint8Array(prefix.length + key.length);
+  k.set(prefix);
+  k.set(key, prefix.length);
   return k;
 };
+const dataKey = (key: Uint8Array) => prefixed(DATA, key);
+const nonceKey = (sender: Uint8Array) => prefixed(NONCE, sender);
 
 /** A replicated key-value store: set, delete, get and prefix scan, with key and value size limits. */
 export class KvApp extends BaseApplication {
@@ -84,7 +95,14 @@ export class KvApp extends BaseApplication {
         for (const [k, v] of entries) w.bytes(k.subarray(DATA.length)).bytes(v);
         return ok(w.finish());
       },
+      nonce: (sender) => ok(new Writer(8).bigU64(this.nextNonce(sender)).finish()),
     };
+  }
+
+  /** The nonce the sender's next transaction must carry. */
+  nextNonce(sender: Uint8Array): bigint {
+    const bytes = this.store.get(nonceKey(sender));
+    return bytes ? new Reader(bytes).bigU64("nonce") : 0n;
   }
 
   protected override check(tx: TxContext): TxOutcome {
@@ -95,6 +113,7 @@ export class KvApp extends BaseApplication {
     return this.#apply(tx, true);
   }
 
+  /** `write`: execute in a block (exact nonce); otherwise mempool admission (read-only). */
   #apply(tx: TxContext, write: boolean): TxOutcome {
     let op: KvOp;
     try {
@@ -105,14 +124,18 @@ export class KvApp extends BaseApplication {
     }
     if (op.key.length === 0 || op.key.length > MAX_KEY_BYTES)
       return fail(KvCode.BAD_KEY, `keys are 1..${MAX_KEY_BYTES} bytes`);
-    if (op.op === "set") {
-      if (op.value.length > MAX_VALUE_BYTES)
-        return fail(KvCode.VALUE_TOO_LARGE, `values are at most ${MAX_VALUE_BYTES} bytes`);
-      if (write) this.store.set(dataKey(op.key), op.value);
-      return ok();
-    }
-    if (!this.store.get(dataKey(op.key))) return fail(KvCode.NOT_FOUND, "no such key");
-    if (write) this.store.delete(dataKey(op.key));
+    if (op.op === "set" && op.value.length > MAX_VALUE_BYTES)
+      return fail(KvCode.VALUE_TOO_LARGE, `values are at most ${MAX_VALUE_BYTES} bytes`);
+    const next = this.nextNonce(tx.sender);
+    if (!write && tx.nonce >= next + MAX_NONCE_AHEAD)
+      return fail(KvCode.NONCE_TOO_FAR, `nonce ${tx.nonce} is too far past the sender's next nonce ${next}`);
+    if (write ? tx.nonce !== next : tx.nonce < next)
+      return fail(KvCode.NONCE_MISMATCH, `nonce ${tx.nonce} but the sender's next nonce is ${next}`);
+    if (op.op === "delete" && !this.store.get(dataKey(op.key))) return fail(KvCode.NOT_FOUND, "no such key");
+    if (!write) return ok();
+    if (op.op === "set") this.store.set(dataKey(op.key), op.value);
+    else this.store.delete(dataKey(op.key));
+    this.store.set(nonceKey(tx.sender), new Writer(8).bigU64(next + 1n).finish());
     return ok();
   }
 }

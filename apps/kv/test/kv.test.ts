@@ -1,6 +1,16 @@
 import { expect } from "chai";
 import { AppHarness, Code } from "@ordo/sdk";
-import { decodeScan, deleteOp, KvApp, KvCode, MAX_KEY_BYTES, MAX_VALUE_BYTES, setOp } from "../src/index.js";
+import {
+  decodeScan,
+  deleteOp,
+  KvApp,
+  KvCode,
+  MAX_KEY_BYTES,
+  MAX_NONCE_AHEAD,
+  MAX_SCAN,
+  MAX_VALUE_BYTES,
+  setOp,
+} from "../src/index.js";
 
 const b = (s: string) => new TextEncoder().encode(s);
 const s = (x: Uint8Array) => new TextDecoder().decode(x);
@@ -38,10 +48,40 @@ describe("kv app", () => {
     for (const [payload, code] of cases)
       expect((await h.checkTx(user.tx(payload, 0n))).code, `checkTx ${code}`).to.equal(code);
     const before = h.appHash;
-    const r = await h.block(cases.map(([payload]) => user.tx(payload)));
+    // All at nonce 0: a failed transaction does not use up its nonce.
+    const r = await h.block(cases.map(([payload]) => user.tx(payload, 0n)));
     expect(r.results.map((x) => x.code)).to.deep.equal(cases.map(([, code]) => code));
     expect(decodeScan((await h.query("scan", new Uint8Array())).value)).to.deep.equal([]);
     expect(r.appHash).to.not.deep.equal(before); // a new height, even with no writes
     expect((await h.query("nope")).code).to.equal(Code.UNKNOWN_QUERY);
+  });
+
+  it("refuses a replayed or out-of-order transaction, so an old write cannot undo a newer one", async () => {
+    const h = await AppHarness.create(new KvApp());
+    const alice = h.account(3);
+    const v1 = alice.tx(setOp(b("owner"), b("v1")));
+    await h.block([v1]);
+    await h.block([alice.tx(setOp(b("owner"), b("v2")))]);
+    expect((await h.checkTx(v1)).code).to.equal(KvCode.NONCE_MISMATCH);
+    expect((await h.block([v1])).results[0]!.code).to.equal(KvCode.NONCE_MISMATCH);
+    expect(s((await h.query("get", b("owner"))).value)).to.equal("v2");
+    const ahead = alice.tx(setOp(b("x"), b("1")), 5n);
+    expect((await h.checkTx(ahead)).code, "a later nonce is admitted").to.equal(Code.OK);
+    expect((await h.block([ahead])).results[0]!.code, "but executes only in order").to.equal(KvCode.NONCE_MISMATCH);
+    expect((await h.checkTx(alice.tx(setOp(b("x"), b("1")), 2n + MAX_NONCE_AHEAD))).code).to.equal(
+      KvCode.NONCE_TOO_FAR,
+    );
+    const nonce = (await h.query("nonce", alice.publicKey)).value;
+    expect(new DataView(nonce.buffer, nonce.byteOffset).getBigUint64(0)).to.equal(2n);
+  });
+
+  it("a scan returns at most MAX_SCAN entries, in key order", async () => {
+    const h = await AppHarness.create(new KvApp());
+    const user = h.account(4);
+    const keys = Array.from({ length: MAX_SCAN + 5 }, (_, i) => `k/${String(i).padStart(4, "0")}`);
+    const r = await h.block(keys.map((k) => user.tx(setOp(b(k), b("v")))));
+    expect(r.results.every((x) => x.code === Code.OK)).to.equal(true);
+    const got = decodeScan((await h.query("scan", b("k/"))).value).map(([k]) => s(k));
+    expect(got).to.deep.equal(keys.slice(0, MAX_SCAN));
   });
 });
