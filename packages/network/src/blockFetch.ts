@@ -1,0 +1,154 @@
+import type { Connection, PeerId, Stream } from "@libp2p/interface";
+import {
+  type BlockRequest,
+  type BlockResponse,
+  CodecError,
+  type CodecLimits,
+  decodeConsensusMessage,
+  encodeConsensusMessage,
+} from "@ordo/types";
+import type { NetworkCounters } from "./counters.js";
+import {
+  FrameTooLargeError,
+  NoBlockHandlerError,
+  NotAValidatorError,
+  RequestFailedError,
+  RequestTimeoutError,
+} from "./errors.js";
+import { encodeFrame } from "./frames.js";
+import type { OrdoHost } from "./host.js";
+import type { NetworkLogger } from "./logger.js";
+import { readOneFrame } from "./streamFrames.js";
+import type { ValidatorPeers } from "./validatorPeers.js";
+
+export const BLOCKS_PROTOCOL = "/ordo/blocks/1.0.0";
+
+/** A block request is a 37-byte message; anything much bigger is not one. */
+const MAX_REQUEST_FRAME_BYTES = 1024;
+
+/** Who asked: the peer, and its validator index (-1 for a follower). */
+export interface BlockRequester {
+  peerId: PeerId;
+  validator: number;
+}
+
+export type BlockRequestHandler = (request: BlockRequest, from: BlockRequester) => Promise<BlockResponse>;
+
+export interface BlockFetchOptions {
+  limits: CodecLimits;
+  maxBlockResponseBytes: number;
+  requestTimeoutMs: number;
+  serveBlocksToValidatorsOnly: boolean;
+}
+
+export interface BlockFetchModules {
+  host: OrdoHost;
+  peers: ValidatorPeers;
+  counters: NetworkCounters;
+  log: NetworkLogger;
+  offense(peer: PeerId, stream: Stream, err: unknown): void;
+  /** A non-validator was refused a validator-only protocol (already counted). */
+  refused?(peer: PeerId, protocol: string): void;
+}
+
+/**
+ * Request/response block fetch: one short-lived stream per request (catch-up is rare enough that
+ * the ~1.5 ms stream setup does not matter), the request and the response each one frame.
+ */
+export class BlockFetch {
+  readonly #opts: BlockFetchOptions;
+  readonly #m: BlockFetchModules;
+  #handler: BlockRequestHandler | undefined;
+  #running = false;
+
+  constructor(opts: BlockFetchOptions, modules: BlockFetchModules) {
+    this.#opts = opts;
+    this.#m = modules;
+  }
+
+  /** Registers what serves incoming requests (the node reads its block store). */
+  setHandler(handler: BlockRequestHandler | undefined): void {
+    this.#handler = handler;
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    await this.#m.host.handle(BLOCKS_PROTOCOL, (stream, connection) => this.#serve(stream, connection), {
+      maxInboundStreams: 16,
+      maxOutboundStreams: 16,
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    await this.#m.host.unhandle(BLOCKS_PROTOCOL).catch(() => {});
+  }
+
+  /** Asks validator `index`; rejects with RequestTimeoutError or RequestFailedError, never hangs. */
+  async request(index: number, peerId: PeerId, request: BlockRequest): Promise<BlockResponse> {
+    const timeoutMs = this.#opts.requestTimeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
+    this.#m.counters.blockRequestsSent++;
+    let stream: Stream | undefined;
+    try {
+      stream = await this.#m.host.dialProtocol(peerId, BLOCKS_PROTOCOL, { signal });
+      const response = readOneFrame(stream, this.#opts.maxBlockResponseBytes, signal);
+      stream.send(encodeFrame(encodeConsensusMessage({ kind: "blockRequest", request })));
+      await stream.close({ signal });
+      const message = decodeConsensusMessage(await response, this.#opts.limits);
+      if (message.kind !== "blockResponse") throw new RequestFailedError(index, `answered with a ${message.kind}`);
+      return message.response;
+    } catch (err) {
+      this.#m.counters.blockRequestsFailed++;
+      stream?.abort(err instanceof Error ? err : new Error(String(err)));
+      if (signal.aborted) throw new RequestTimeoutError(index, timeoutMs);
+      if (err instanceof RequestFailedError) throw err;
+      throw new RequestFailedError(index, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  async #serve(stream: Stream, connection: Connection): Promise<void> {
+    const peerId = connection.remotePeer;
+    const validator = this.#m.peers.indexOf(peerId);
+    try {
+      if (validator < 0 && this.#opts.serveBlocksToValidatorsOnly) {
+        this.#m.counters.refused++;
+        stream.abort(new NotAValidatorError(peerId.toString(), BLOCKS_PROTOCOL));
+        this.#m.refused?.(peerId, BLOCKS_PROTOCOL);
+        return;
+      }
+      let request: BlockRequest;
+      try {
+        const frame = await readOneFrame(
+          stream,
+          MAX_REQUEST_FRAME_BYTES,
+          AbortSignal.timeout(this.#opts.requestTimeoutMs),
+        );
+        const message = decodeConsensusMessage(frame, this.#opts.limits);
+        if (message.kind !== "blockRequest") throw new RequestFailedError(validator, `sent a ${message.kind}`);
+        request = message.request;
+      } catch (err) {
+        // Garbage is the peer's fault; a stream that ended or timed out may be the network's.
+        if (err instanceof FrameTooLargeError || err instanceof CodecError || err instanceof RequestFailedError) {
+          this.#m.offense(peerId, stream, err);
+        } else {
+          stream.abort(err instanceof Error ? err : new Error(String(err)));
+        }
+        return;
+      }
+      const handler = this.#handler;
+      if (handler === undefined) throw new NoBlockHandlerError();
+      const response = await handler(request, { peerId, validator });
+      if (stream.writeStatus !== "writable") return;
+      stream.send(encodeFrame(encodeConsensusMessage({ kind: "blockResponse", response })));
+      await stream.close();
+      this.#m.counters.blockRequestsServed++;
+    } catch (err) {
+      // Our handler failed or the stream went away: not the peer's fault.
+      this.#m.log.debug("block request not served", { peer: peerId.toString(), err: String(err) });
+      stream.abort(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+}

@@ -1,0 +1,316 @@
+import type { Stream } from "@libp2p/interface";
+import { multiaddr } from "@multiformats/multiaddr";
+import { KeyPair } from "@ordo/crypto";
+import {
+  type BlockRequest,
+  bytesEqual,
+  encodeBlock,
+  encodeConsensusMessage,
+  encodeTransaction,
+  type Transaction,
+} from "@ordo/types";
+import { arbitraryBlock, arbitraryTransaction, SeededRandom } from "@ordo/types/testing";
+import { expect } from "chai";
+import {
+  CONSENSUS_PROTOCOL,
+  createOrdoHost,
+  encodeFrame,
+  libp2pPrivateKey,
+  type OrdoHost,
+  type OrdoNetwork,
+  type PeerOffense,
+  RequestTimeoutError,
+  txTopic,
+  UnknownValidatorError,
+} from "../../src/index.js";
+import { CHAIN_ID, Inbox, makeKeys, makeNetworks, until, validatorSetOf, voteMessage } from "./helpers.js";
+
+function roundOf(m: { message: { kind: string; vote?: { round: number } } }): number {
+  return m.message.kind === "vote" ? m.message.vote!.round : -1;
+}
+
+function tx(rng: SeededRandom): Transaction {
+  return { ...arbitraryTransaction(rng, 100), chainId: CHAIN_ID };
+}
+
+async function startCluster(nets: OrdoNetwork[]): Promise<void> {
+  await nets[0]!.start();
+  const boot = nets[0]!.multiaddrs()[0]!;
+  // Everyone else knows only the first validator's address.
+  for (const net of nets.slice(1)) (net.opts as { bootstrap: string[] }).bootstrap = [boot];
+  await Promise.all(nets.slice(1).map((n) => n.start()));
+}
+
+describe("OrdoNetwork over real libp2p (4 validators on loopback)", function () {
+  this.timeout(15_000);
+  const keys = makeKeys(4);
+  const validators = validatorSetOf(keys);
+  const nets = makeNetworks(keys, validators, () => ({ requestTimeoutMs: 600 }));
+  const inboxes = nets.map((n) => new Inbox(n));
+  const rng = new SeededRandom(5);
+
+  before(async () => {
+    await startCluster(nets);
+  });
+
+  after(async () => {
+    await Promise.all(nets.map((n) => n.stop()));
+  });
+
+  it("validators started with one bootstrap address find and connect to all the others", async () => {
+    await until("a full mesh of 4 validators", () => nets.every((n) => n.connectedValidators().length === 3), nets, [
+      "validator:connect",
+    ]);
+    for (const [i, net] of nets.entries()) {
+      expect(net.selfIndex).to.equal(i);
+      expect(net.connectedValidators().sort()).to.deep.equal([0, 1, 2, 3].filter((j) => j !== i));
+    }
+  });
+
+  it("broadcast reaches every other validator, with the sender's index", async () => {
+    nets[1]!.broadcast(voteMessage(101, 1));
+    await Promise.all([0, 2, 3].map((i) => inboxes[i]!.waitFor(1, `broadcast at ${i}`)));
+    for (const i of [0, 2, 3]) {
+      const got = inboxes[i]!.received.filter((m) => roundOf(m) === 101);
+      expect(got).to.have.length(1);
+      expect(got[0]!.from).to.equal(1);
+    }
+    expect(inboxes[1]!.received.filter((m) => roundOf(m) === 101)).to.have.length(0);
+  });
+
+  it("sendTo delivers to the named validator only", async () => {
+    nets[2]!.sendTo(3, voteMessage(202, 2));
+    // A broadcast after it: each stream is FIFO, so once the marker arrives anything before it has too.
+    nets[2]!.broadcast(voteMessage(203, 2));
+    await Promise.all([0, 1, 3].map((i) => waitRound(i, 203)));
+    const to3 = inboxes[3]!.received.filter((m) => roundOf(m) === 202);
+    expect(to3).to.have.length(1);
+    expect(to3[0]!.from).to.equal(2);
+    for (const i of [0, 1]) expect(inboxes[i]!.received.some((m) => roundOf(m) === 202)).to.equal(false);
+  });
+
+  it("delivers a burst of messages in order over the long-lived stream", async () => {
+    const base = 10_000;
+    const count = 3000;
+    for (let r = base; r < base + count; r++) nets[0]!.sendTo(1, voteMessage(r, 0));
+    await waitRound(1, base + count - 1);
+    const rounds = inboxes[1]!.received.map(roundOf).filter((r) => r >= base);
+    expect(rounds).to.deep.equal(Array.from({ length: count }, (_, i) => base + i));
+    // Coalescing: far fewer writes than frames.
+    expect(nets[0]!.counters.writes).to.be.lessThan(nets[0]!.counters.framesWritten / 10);
+  });
+
+  it("serves block requests and answers with the handler's blocks", async () => {
+    const blocks = [arbitraryBlock(rng, 3), arbitraryBlock(rng, 2)];
+    let askedBy = -2;
+    let asked: BlockRequest | undefined;
+    nets[1]!.setBlockRequestHandler((req, from) => {
+      askedBy = from.validator;
+      asked = req;
+      return { blocks };
+    });
+    const request = { blockId: new Uint8Array(32).fill(9), count: 2 };
+    const response = await nets[0]!.request(1, request);
+    expect(askedBy).to.equal(0);
+    expect(bytesEqual(asked!.blockId, request.blockId)).to.equal(true);
+    expect(response.blocks.map((b) => encodeBlock(b))).to.deep.equal(blocks.map((b) => encodeBlock(b)));
+  });
+
+  it("a block request to a peer that never answers times out cleanly", async () => {
+    nets[2]!.setBlockRequestHandler(() => new Promise(() => {}));
+    const started = Date.now();
+    const err = await nets[0]!.request(2, { blockId: new Uint8Array(32), count: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(RequestTimeoutError);
+    expect(Date.now() - started).to.be.lessThan(3000);
+    // The requester is fine afterwards.
+    const again = await nets[0]!.request(1, { blockId: new Uint8Array(32), count: 1 });
+    expect(again.blocks.length).to.be.greaterThan(0);
+    const self = await nets[0]!.request(0, { blockId: new Uint8Array(32), count: 1 }).catch((e: unknown) => e);
+    expect(self).to.be.instanceOf(UnknownValidatorError);
+  });
+
+  it("gossiped transaction batches reach every node", async () => {
+    await until(
+      "gossip subscriptions",
+      () => nets.every((n) => n.txSubscribers().length === 3),
+      nets.map((n) => n.host.services.pubsub),
+      ["subscription-change"],
+    );
+    const txs = [tx(rng), tx(rng), tx(rng)];
+    const got = nets.map(() => [] as Transaction[][]);
+    const emitter = new EventTarget();
+    for (const [i, n] of nets.entries()) {
+      n.onTxBatch((batch) => {
+        got[i]!.push(batch);
+        emitter.dispatchEvent(new Event("tx"));
+      });
+    }
+    await nets[0]!.publishTxs(txs);
+    await until("tx batch at every node", () => [1, 2, 3].every((i) => got[i]!.length === 1), [emitter], ["tx"]);
+    for (const i of [1, 2, 3]) {
+      expect(got[i]![0]!.map(encodeTransaction)).to.deep.equal(txs.map(encodeTransaction));
+    }
+    expect(got[0]).to.have.length(0);
+  });
+
+  it("an invalid gossip message is rejected and not delivered", async () => {
+    const delivered = nets.map(() => [] as Transaction[][]);
+    const emitter = new EventTarget();
+    for (const [i, n] of nets.entries()) {
+      n.onTxBatch((batch) => {
+        delivered[i]!.push(batch);
+        emitter.dispatchEvent(new Event("tx"));
+      });
+    }
+    const rejectedBefore = nets.map((n) => n.counters.rejected);
+    const pubsub = nets[3]!.host.services.pubsub;
+    // Garbage, then a well-formed batch for another chain, then a valid batch.
+    await pubsub.publish(txTopic(CHAIN_ID), new Uint8Array([0, 0, 0, 1, 42]));
+    await nets[3]!.publishTxs([{ ...tx(rng), chainId: "other-chain" }]);
+    const valid = [tx(rng)];
+    await nets[3]!.publishTxs(valid);
+    await until("valid batch at 0..2", () => [0, 1, 2].every((i) => delivered[i]!.length >= 1), [emitter], ["tx"]);
+    for (const i of [0, 1, 2]) {
+      expect(delivered[i]!.map((b) => b.map(encodeTransaction))).to.deep.equal([valid.map(encodeTransaction)]);
+      expect(nets[i]!.counters.rejected - rejectedBefore[i]!).to.equal(2);
+    }
+  });
+
+  it("reconnects and resumes after a connection drops", async () => {
+    const peer1 = nets[1]!.peerId;
+    await nets[0]!.host.hangUp(peer1);
+    await until(
+      "0 and 1 reconnected",
+      () => nets[0]!.connectedValidators().includes(1) && nets[1]!.connectedValidators().includes(0),
+      [nets[0]!, nets[1]!],
+      ["validator:connect"],
+    );
+    nets[0]!.sendTo(1, voteMessage(777, 0));
+    await waitRound(1, 777);
+  });
+
+  function waitRound(i: number, round: number): Promise<void> {
+    return until(
+      `round ${round} at validator ${i}`,
+      () => inboxes[i]!.received.some((m) => roundOf(m) === round),
+      [inboxes[i]!.emitter],
+      ["message"],
+    );
+  }
+});
+
+describe("OrdoNetwork against misbehaving peers", function () {
+  this.timeout(15_000);
+  // Validators 0..2 run OrdoNetwork; validator 3's key drives a raw libp2p host that sends garbage.
+  const keys = makeKeys(4, 20);
+  const validators = validatorSetOf(keys);
+  const maxFrameBytes = 64 * 1024;
+  const nets = makeNetworks(keys.slice(0, 3), validators, () => ({ maxFrameBytes }));
+  const inboxes = nets.map((n) => new Inbox(n));
+  const hosts: OrdoHost[] = [];
+
+  async function rawHost(key: KeyPair): Promise<OrdoHost> {
+    const host = await createOrdoHost({ privateKey: libp2pPrivateKey(key), listenAddresses: ["/ip4/127.0.0.1/tcp/0"] });
+    hosts.push(host);
+    await host.start();
+    return host;
+  }
+
+  async function openConsensus(host: OrdoHost, target: OrdoNetwork): Promise<Stream> {
+    return host.dialProtocol(multiaddr(target.multiaddrs()[0]!), CONSENSUS_PROTOCOL);
+  }
+
+  function nextOffense(net: OrdoNetwork): Promise<PeerOffense> {
+    return new Promise((resolve) => net.once("peer:offense", resolve));
+  }
+
+  before(async () => {
+    await startCluster(nets);
+    await until(
+      "0..2 connected",
+      () => nets.every((n) => n.connectedValidators().filter((v) => v < 3).length === 2),
+      nets,
+      ["validator:connect"],
+    );
+  });
+
+  after(async () => {
+    await Promise.all([...nets.map((n) => n.stop()), ...hosts.map((h) => h.stop())]);
+  });
+
+  it("an unknown (non-validator) peer cannot inject consensus messages", async () => {
+    const stranger = await rawHost(KeyPair.generate());
+    const refused = new Promise<{ peerId: string; protocol: string }>((resolve) =>
+      nets[0]!.once("peer:refused", resolve),
+    );
+    const stream = await openConsensus(stranger, nets[0]!).catch(() => undefined);
+    try {
+      stream?.send(encodeFrame(encodeConsensusMessage(voteMessage(555, 1))));
+    } catch {
+      // already reset by the validator
+    }
+    const refusal = await refused;
+    expect(refusal.peerId).to.equal(stranger.peerId.toString());
+    expect(refusal.protocol).to.equal(CONSENSUS_PROTOCOL);
+    expect(nets[0]!.counters.refused).to.be.greaterThan(0);
+    // Validators still talk, and nothing from the stranger was delivered.
+    nets[1]!.sendTo(0, voteMessage(556, 1));
+    await until(
+      "556 at 0",
+      () => inboxes[0]!.received.some((m) => roundOf(m) === 556),
+      [inboxes[0]!.emitter],
+      ["message"],
+    );
+    expect(inboxes[0]!.received.some((m) => roundOf(m) === 555)).to.equal(false);
+  });
+
+  for (const [name, frame] of [
+    [
+      "an oversized frame",
+      (() => {
+        // Only the length prefix is sent: the limit is enforced before any body is buffered.
+        const header = new Uint8Array(4);
+        new DataView(header.buffer).setUint32(0, maxFrameBytes + 1);
+        return header;
+      })(),
+    ],
+    ["a malformed frame", encodeFrame(new Uint8Array([99, 1, 2, 3]))],
+  ] as const) {
+    it(`${name} gets the sender disconnected while the others keep exchanging messages`, async () => {
+      const rogue = await rawHost(keys[3]!);
+      const offense = nextOffense(nets[0]!);
+      const disconnected = new Promise<void>((resolve) =>
+        rogue.addEventListener("peer:disconnect", (e) => {
+          if (e.detail.equals(nets[0]!.peerId)) resolve();
+        }),
+      );
+      const stream = await openConsensus(rogue, nets[0]!);
+      // A valid message first: the rogue is a validator, so it is accepted...
+      stream.send(encodeFrame(encodeConsensusMessage(voteMessage(900, 3))));
+      stream.send(frame);
+      const o = await offense;
+      expect(o.validator).to.equal(3);
+      await disconnected;
+      expect(inboxes[0]!.received.some((m) => roundOf(m) === 900 && m.from === 3)).to.equal(true);
+      expect(nets[0]!.counters.rejected).to.be.greaterThan(0);
+      expect(nets[0]!.counters.disconnects).to.be.greaterThan(0);
+      // ...and the honest validators carry on.
+      const marker = 1000 + nets[0]!.counters.disconnects;
+      nets[1]!.broadcast(voteMessage(marker, 1));
+      nets[2]!.sendTo(0, voteMessage(marker + 1, 2));
+      await until(
+        "honest traffic after the offense",
+        () =>
+          inboxes[0]!.received.some((m) => roundOf(m) === marker && m.from === 1) &&
+          inboxes[0]!.received.some((m) => roundOf(m) === marker + 1 && m.from === 2) &&
+          inboxes[2]!.received.some((m) => roundOf(m) === marker && m.from === 1),
+        inboxes.map((i) => i.emitter),
+        ["message"],
+      );
+      await rogue.stop();
+    });
+  }
+});
