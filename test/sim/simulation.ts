@@ -43,6 +43,10 @@ export interface SimOptions {
   gstMs: number;
   /** How long after GST every probe transaction has to be committed by every honest replica. */
   livenessWindowMs: number;
+  /** Benchmark load instead of the trickle: `txsPerBatch` transactions to every replica every `intervalMs`. */
+  load?: { txsPerBatch: number; intervalMs: number; maxTxsPerBlock: number; txAuth: "ed25519" | "none" };
+  /** A timely network from the start (1-10 ms, no loss): for benchmarks. */
+  timely?: boolean;
   /** Test-only: honest replicas vote ignoring rule 1 (the checker must catch this). */
   brokenVoteRule?: boolean;
   trace?: boolean;
@@ -126,10 +130,10 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
   let deliveryErrors = 0;
   const reachable = (a: SimNode, b: SimNode) => !partitioned || a.group === b.group;
   const delay = (): number => {
-    if (queue.now >= opts.gstMs) return rng.int(1, 10);
+    if (opts.timely || queue.now >= opts.gstMs) return rng.int(1, 10);
     return rng.bool(0.1) ? rng.int(50, 300) : rng.int(1, 30);
   };
-  const lost = (): boolean => queue.now < opts.gstMs && rng.bool(0.05);
+  const lost = (): boolean => !opts.timely && queue.now < opts.gstMs && rng.bool(0.05);
 
   const deliver = (to: SimNode, from: number, bytes: Uint8Array) => {
     if (!to.rm) return;
@@ -197,12 +201,12 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
         index: node.index,
         validators,
         genesis,
-        maxTxsPerBlock: 50,
+        maxTxsPerBlock: opts.load?.maxTxsPerBlock ?? 50,
         maxBlockBytes: 1 << 20,
         maxBatchWaitMs: 2,
         baseTimeoutMs: 150,
         maxBackoffExponent: 3,
-        txAuth: "ed25519",
+        txAuth: opts.load?.txAuth ?? "ed25519",
       },
       {
         key: node.key,
@@ -285,8 +289,24 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       queue.schedule(delay(), () => reachable(target, other) && other.rm?.handle({ kind: "transactions", txs: [tx] }));
     }
   };
-  for (let t = 20; t < opts.gstMs; t += rng.int(10, 60)) {
-    queue.schedule(t, () => submit(rng.pick(nodes), makeTx()));
+  if (opts.load) {
+    // Pre-built batches, so the benchmark measures the replicas, not the clients.
+    const { txsPerBatch, intervalMs, txAuth } = opts.load;
+    let nonce = 0n;
+    const sender = clients[0]!;
+    for (let t = 1; t < opts.gstMs; t += intervalMs) {
+      const batch = Array.from({ length: txsPerBatch }, () => {
+        const unsigned = { chainId: CHAIN, sender: sender.publicKey, nonce: nonce++, payload: rng.bytes(8) };
+        return txAuth === "none" ? { ...unsigned, signature: new Uint8Array(64) } : signTransaction(sender, unsigned);
+      });
+      queue.schedule(t, () => {
+        for (const node of nodes) node.rm?.handle({ kind: "transactions", txs: batch, verified: txAuth === "none" });
+      });
+    }
+  } else {
+    for (let t = 20; t < opts.gstMs; t += rng.int(10, 60)) {
+      queue.schedule(t, () => submit(rng.pick(nodes), makeTx()));
+    }
   }
 
   // --- run to GST, then probe liveness: one transaction per honest replica must commit everywhere ---
@@ -299,6 +319,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
     submit(node, tx);
   }
   const deadline = opts.gstMs + opts.livenessWindowMs;
+  if (opts.load) probes.length = 0;
   const allCommitted = () => honestNodes.every((node) => probes.every((p) => node.executor.txIds.has(p)));
   let livenessFailure: string | null = null;
   while (queue.now < deadline && !allCommitted() && checker.violations.length === 0) {

@@ -1,5 +1,5 @@
 import { type CertificateVerifier, verifyBlockSignature, verifyTransaction } from "@ordo/crypto";
-import { type Block, bytesEqual, merkleRoot, toHex, transactionId } from "@ordo/types";
+import { type Block, bytesEqual, merkleRoot, transactionId, transactionIdHex } from "@ordo/types";
 import { ConsensusError } from "./errors.js";
 
 export interface ProposalCheckOptions {
@@ -39,7 +39,7 @@ export function checkProposal(
   if (h.tc) verifier.verifyTimeoutCert(h.tc);
   const ids = block.txs.map(transactionId);
   if (!bytesEqual(merkleRoot(ids), h.payloadRoot)) fail("payload root does not match the transactions");
-  const idHexes = ids.map(toHex);
+  const idHexes = block.txs.map(transactionIdHex);
   if (new Set(idHexes).size !== idHexes.length) fail("duplicate transaction in block");
   block.txs.forEach((tx, i) => {
     if (tx.chainId !== opts.chainId) fail(`transaction ${i} is for chain ${JSON.stringify(tx.chainId)}`);

@@ -7,7 +7,7 @@ import {
   blockId,
   bytesEqual,
   type ConsensusMessage,
-  encodeTransaction,
+  encodedTransactionLength,
   genesisQuorumCert,
   maxHighQcRound,
   merkleRoot,
@@ -19,6 +19,7 @@ import {
   type Transaction,
   toHex,
   transactionId,
+  transactionIdHex,
   type Vote,
 } from "@ordo/types";
 import { type BlockRecord, BlockTree, blockRecord } from "./blockTree/blockTree.js";
@@ -257,8 +258,7 @@ export class RoundManager {
         outcomes.push("bad_signature");
         continue;
       }
-      const encoded = encodeTransaction(tx);
-      const outcome = this.mempool.add(tx, transactionId(tx), encoded.length);
+      const outcome = this.mempool.add(tx, transactionId(tx), encodedTransactionLength(tx));
       added ||= outcome === "added";
       outcomes.push(outcome);
     }
@@ -484,7 +484,7 @@ export class RoundManager {
       tipQc,
     );
     const ids: string[] = [];
-    for (const b of blocks) for (const tx of b.block.txs) ids.push(toHex(transactionId(tx)));
+    for (const b of blocks) for (const tx of b.block.txs) ids.push(transactionIdHex(tx));
     this.mempool.markCommitted(ids);
     this.stats.commits += blocks.length;
     this.#round.onCommit();
@@ -542,7 +542,7 @@ export class RoundManager {
     const inFlight = new Set<string>();
     let needsDrain = parent.block.txs.length > 0;
     for (const b of this.#tree.ancestors(parent.idHex)) {
-      for (const tx of b.block.txs) inFlight.add(toHex(transactionId(tx)));
+      for (const tx of b.block.txs) inFlight.add(transactionIdHex(tx));
       if (b.block.txs.length > 0) needsDrain = true;
     }
     const grandparent = this.#tree.get(parent.parentHex);
@@ -587,7 +587,7 @@ export class RoundManager {
     const seen = new Set<string>();
     for (const b of [parent, ...this.#tree.ancestors(parent.idHex)]) {
       if (b.idHex === this.#tree.root.idHex) break;
-      for (const tx of b.block.txs) seen.add(toHex(transactionId(tx)));
+      for (const tx of b.block.txs) seen.add(transactionIdHex(tx));
     }
     for (const idHex of txIds) {
       if (seen.has(idHex) || this.mempool.isCommitted(idHex)) {

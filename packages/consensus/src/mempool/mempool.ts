@@ -1,4 +1,4 @@
-import { type Transaction, toHex } from "@ordo/types";
+import { type Transaction, transactionIdHex } from "@ordo/types";
 
 export interface MempoolOptions {
   /** Most transactions held; beyond it new ones are refused (back-pressure to clients). */
@@ -48,7 +48,7 @@ export class Mempool {
 
   /** `tx` must already be verified (signature, size); `encodedBytes` is its encoded size. */
   add(tx: Transaction, id: Uint8Array, encodedBytes: number): AddOutcome {
-    const idHex = toHex(id);
+    const idHex = transactionIdHex(tx);
     if (this.#committed.has(idHex)) return "committed";
     if (this.#pending.has(idHex)) return "duplicate";
     if (this.#pending.size >= this.#opts.capacity) return "full";

@@ -73,7 +73,31 @@ export function transactionSigningBytes(tx: UnsignedTransaction): Uint8Array {
   return w.finish();
 }
 
+// Ids are asked for many times per transaction (mempool, proposal checks, commit, receipts):
+// compute once per object. Transactions are treated as immutable once built or decoded.
+const idCache = new WeakMap<Transaction, { id: Uint8Array; hex: string }>();
+
+function cachedId(tx: Transaction): { id: Uint8Array; hex: string } {
+  let entry = idCache.get(tx);
+  if (!entry) {
+    const id = sha256(encodeTransaction(tx));
+    entry = { id, hex: Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString("hex") };
+    idCache.set(tx, entry);
+  }
+  return entry;
+}
+
 /** Transaction id: SHA-256 of the canonical encoding, signature included. */
 export function transactionId(tx: Transaction): Uint8Array {
-  return sha256(encodeTransaction(tx));
+  return cachedId(tx).id;
+}
+
+/** The id in hex (the mempool's and indexes' key), cached like the id. */
+export function transactionIdHex(tx: Transaction): string {
+  return cachedId(tx).hex;
+}
+
+/** Size of the canonical encoding, without encoding. */
+export function encodedTransactionLength(tx: Transaction): number {
+  return TX_FIXED_BYTES + Buffer.byteLength(tx.chainId, "utf8") + tx.payload.length;
 }
