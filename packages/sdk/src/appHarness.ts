@@ -12,6 +12,17 @@ import {
 import type { Application, CheckTxResponse, QueryResponse } from "./application.js";
 import { type ExecutedBlock, ExecutionEngine } from "./execution/executionEngine.js";
 
+const SEED_DOMAIN = new TextEncoder().encode("ordo/harness-account");
+
+/** The key of harness account `seed`: the same in every harness, so a genesis can name it first. */
+export function harnessKey(seed: number): KeyPair {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError("seed must be a u32");
+  const input = new Uint8Array(SEED_DOMAIN.length + 4);
+  input.set(SEED_DOMAIN);
+  new DataView(input.buffer).setUint32(SEED_DOMAIN.length, seed);
+  return KeyPair.fromSeed(sha256(input));
+}
+
 /** A client key with its next nonce, for building signed transactions in tests. */
 export class HarnessAccount {
   nonce = 0n;
@@ -31,6 +42,15 @@ export class HarnessAccount {
   }
 }
 
+export interface AppHarnessOptions {
+  chainId?: string;
+  /** Genesis `app.state`, as genesis.json would carry it. */
+  appState?: unknown;
+  genesisTime?: number;
+  /** Sign block receipts as this validator (to test what a client would verify). */
+  validator?: { key: KeyPair; index: number };
+}
+
 /**
  * Runs an application in-process through genesis, blocks and queries, with the real execution
  * layer but no network or consensus: how an app author tests an app.
@@ -45,20 +65,25 @@ export class AppHarness {
     readonly engine: ExecutionEngine,
   ) {}
 
-  static async create(app: Application, opts: { chainId?: string; appState?: unknown } = {}): Promise<AppHarness> {
+  /** Runs genesis (or, for an app whose state already exists, picks up at its last height). */
+  static async create(app: Application, opts: AppHarnessOptions = {}): Promise<AppHarness> {
     const chainId = opts.chainId ?? "harness";
-    const engine = new ExecutionEngine({ chainId, appState: opts.appState ?? null }, { app });
+    const engine = new ExecutionEngine(
+      {
+        chainId,
+        appState: opts.appState ?? null,
+        genesisTime: opts.genesisTime ?? 0,
+        validatorIndex: opts.validator?.index,
+      },
+      { app, key: opts.validator?.key },
+    );
     await engine.init();
     return new AppHarness(app, chainId, engine);
   }
 
-  /** A new account from a seed number (deterministic), or a random one. */
+  /** A new account from a seed number (deterministic: one key per u32 seed), or a random one. */
   account(seed?: number): HarnessAccount {
-    const key =
-      seed === undefined
-        ? KeyPair.generate()
-        : KeyPair.fromSeed(sha256(new Uint8Array([seed & 0xff, (seed >> 8) & 0xff, (seed >> 16) & 0xff, 1])));
-    return new HarnessAccount(key, this.chainId);
+    return new HarnessAccount(seed === undefined ? KeyPair.generate() : harnessKey(seed), this.chainId);
   }
 
   get height(): number {

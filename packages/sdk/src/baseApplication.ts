@@ -51,12 +51,12 @@ export abstract class BaseApplication implements Application {
   /** Executes one transaction against `this.store`. Throwing is reported as Code.INTERNAL. */
   protected abstract deliverTx(tx: TxContext, block: BlockContext): TxOutcome;
 
-  /** Mempool admission check: read-only. */
+  /** Mempool admission check: reads the committed state; a write throws (READ_ONLY). */
   protected check(_tx: TxContext): TxOutcome {
     return ok();
   }
 
-  /** Query handlers by path, each returning the answer bytes (or a failed outcome). */
+  /** Query handlers by path over the committed state, each returning the answer bytes (or a failed outcome). */
   protected queries: Record<string, (data: Uint8Array) => TxOutcome> = {};
 
   async info(): Promise<AppInfo> {
@@ -72,7 +72,7 @@ export abstract class BaseApplication implements Application {
 
   async checkTx(tx: TxContext): Promise<CheckTxResponse> {
     try {
-      const r = this.check(tx);
+      const r = this.store.readCommitted(() => this.check(tx));
       return { code: r.code, log: r.log ?? "" };
     } catch (err) {
       return { code: Code.INTERNAL, log: `checkTx threw: ${(err as Error).message}` };
@@ -110,7 +110,7 @@ export abstract class BaseApplication implements Application {
         height: this.store.height,
       };
     try {
-      const r = handler(req.data);
+      const r = this.store.readCommitted(() => handler(req.data));
       return { code: r.code, value: r.data ?? new Uint8Array(), log: r.log ?? "", height: this.store.height };
     } catch (err) {
       return { code: Code.INTERNAL, value: new Uint8Array(), log: (err as Error).message, height: this.store.height };

@@ -11,7 +11,7 @@ export type {
   QueryResponse,
   TxContext,
 } from "./application.js";
-export { AppHarness, HarnessAccount } from "./appHarness.js";
+export { AppHarness, type AppHarnessOptions, HarnessAccount, harnessKey } from "./appHarness.js";
 export { BaseApplication, type BlockContext, fail, ok, type TxOutcome } from "./baseApplication.js";
 export { checkDivergence, type DivergenceCheck } from "./execution/divergence.js";
 export { DivergenceError, ExecutionError, ExecutionOptionsError } from "./execution/errors.js";

@@ -5,7 +5,7 @@ const META_HEIGHT = new TextEncoder().encode("\u0000ordo/height");
 const META_HASH = new TextEncoder().encode("\u0000ordo/appHash");
 export const MAX_KEY_BYTES = 1024;
 
-export class StateError extends OrdoError<"RESERVED_KEY" | "KEY_TOO_LARGE" | "NOT_FINALIZED"> {}
+export class StateError extends OrdoError<"RESERVED_KEY" | "KEY_TOO_LARGE" | "NOT_FINALIZED" | "READ_ONLY"> {}
 
 interface Pending {
   key: Uint8Array;
@@ -29,6 +29,7 @@ export class StateStore {
   #appHash: Uint8Array;
   #initialized: boolean;
   #finalized: { height: number; appHash: Uint8Array } | null = null;
+  #committedOnly = false;
 
   constructor(backend: StateBackend) {
     this.#backend = backend;
@@ -52,7 +53,22 @@ export class StateStore {
     return this.#appHash;
   }
 
+  /**
+   * Runs `fn` against the last committed state only, refusing writes: how checkTx and queries read
+   * (they may run while a block is pending between finalize and commit, and must not see or change it).
+   */
+  readCommitted<T>(fn: () => T): T {
+    const outer = this.#committedOnly;
+    this.#committedOnly = true;
+    try {
+      return fn();
+    } finally {
+      this.#committedOnly = outer;
+    }
+  }
+
   get(key: Uint8Array): Uint8Array | undefined {
+    if (this.#committedOnly) return this.#backend.get(key);
     const p = this.#pending.get(toHex(key));
     if (p) return p.value ?? undefined;
     return this.#backend.get(key);
@@ -74,7 +90,7 @@ export class StateStore {
       merged.set(toHex(k), [k, v]);
     }
     const p = toHex(prefix);
-    for (const [keyHex, w] of this.#pending) {
+    for (const [keyHex, w] of this.#committedOnly ? [] : this.#pending) {
       if (!keyHex.startsWith(p)) continue;
       if (w.value === null) merged.delete(keyHex);
       else merged.set(keyHex, [w.key, w.value]);
@@ -137,6 +153,7 @@ export class StateStore {
   }
 
   #write(key: Uint8Array, value: Uint8Array | null): void {
+    if (this.#committedOnly) throw new StateError("READ_ONLY", "checkTx and queries must not write state");
     if (key.length > 0 && key[0] === 0)
       throw new StateError("RESERVED_KEY", "keys starting with 0x00 are reserved for Ordo");
     if (key.length > MAX_KEY_BYTES) throw new StateError("KEY_TOO_LARGE", `keys are at most ${MAX_KEY_BYTES} bytes`);

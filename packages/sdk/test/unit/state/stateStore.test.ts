@@ -74,4 +74,32 @@ describe("StateStore", () => {
       expect(err).to.be.instanceOf(StateError);
     }
   });
+
+  it("readCommitted sees only committed state and refuses writes", async () => {
+    const st = new StateStore(new MemoryBackend());
+    st.set(b("a/1"), b("old"));
+    st.finalize(1);
+    await st.commit();
+    st.set(b("a/1"), b("new"));
+    st.set(b("a/2"), b("pending"));
+    st.readCommitted(() => {
+      expect(s(st.get(b("a/1")))).to.equal("old");
+      expect(st.scan(b("a/")).map(([k]) => s(k))).to.deep.equal(["a/1"]);
+      expect(() => st.set(b("x"), b("y"))).to.throw(StateError, /must not write/);
+      expect(() => st.delete(b("a/1"))).to.throw(StateError);
+    });
+    expect(s(st.get(b("a/1"))), "the pending view is back after").to.equal("new");
+    expect(st.scan(b("a/"))).to.have.length(2);
+  });
+
+  it("an initialized flag tells a fresh store from one whose genesis (height 0) is committed", async () => {
+    const backend = new MemoryBackend();
+    const st = new StateStore(backend);
+    expect(st.initialized).to.equal(false);
+    st.finalize(0);
+    await st.commit();
+    expect(st.initialized).to.equal(true);
+    expect(new StateStore(backend).initialized).to.equal(true);
+    expect(new StateStore(backend).height).to.equal(0);
+  });
 });
