@@ -21,7 +21,7 @@ export function readOneFrame(stream: Stream, maxFrameBytes: number, signal?: Abo
     const cleanup = () => {
       stream.removeEventListener("message", onMessage);
       stream.removeEventListener("close", onEnd);
-      stream.removeEventListener("remoteCloseWrite", onEnd);
+      stream.removeEventListener("end", onEnd);
       signal?.removeEventListener("abort", onAbort);
     };
     const fail = (err: unknown) => {
@@ -47,15 +47,20 @@ export function readOneFrame(stream: Stream, maxFrameBytes: number, signal?: Abo
         fail(err);
       }
     };
-    const onEnd = () => fail(new StreamEndedError(stream.protocol ?? "stream"));
+    const onEnd = () => {
+      // 'close' can precede the delivery of bytes still buffered: those come as a later 'message'.
+      if (stream.readBufferLength === 0) fail(new StreamEndedError(stream.protocol ?? "stream"));
+    };
     const onAbort = () => fail(signal?.reason ?? new StreamEndedError(stream.protocol ?? "stream"));
     if (signal?.aborted) {
       onAbort();
       return;
     }
     signal?.addEventListener("abort", onAbort, { once: true });
+    // 'end' (not 'remoteCloseWrite'): it fires only once everything the remote sent was delivered.
     stream.addEventListener("message", onMessage);
     stream.addEventListener("close", onEnd);
-    stream.addEventListener("remoteCloseWrite", onEnd);
+    stream.addEventListener("end", onEnd);
+    if (stream.readableEnded && stream.readBufferLength === 0) onEnd();
   });
 }

@@ -10,18 +10,61 @@ export function makeKeys(n: number, offset = 0): KeyPair[] {
   return Array.from({ length: n }, (_, i) => KeyPair.fromSeed(new Uint8Array(32).fill(offset + i + 1)));
 }
 
-export function makeNetworks(
+export function makeNetwork(key: KeyPair, validators: ValidatorSet, opts: Partial<NetworkOptions> = {}): OrdoNetwork {
+  return new OrdoNetwork(
+    { chainId: CHAIN_ID, maintenanceIntervalMs: 200, requestTimeoutMs: 2000, dialTimeoutMs: 2000, ...opts },
+    { key, validators },
+  );
+}
+
+/**
+ * Starts one network per key: the first on its own, the others with only the first's address as
+ * bootstrap. `started` receives each network as soon as it exists, so `after` hooks can stop it
+ * even when a later start fails.
+ */
+export async function startCluster(
   keys: KeyPair[],
   validators: ValidatorSet,
-  opts: (i: number) => Partial<NetworkOptions> = () => ({}),
-): OrdoNetwork[] {
-  return keys.map(
-    (key, i) =>
-      new OrdoNetwork(
-        { chainId: CHAIN_ID, maintenanceIntervalMs: 200, requestTimeoutMs: 2000, dialTimeoutMs: 2000, ...opts(i) },
-        { key, validators },
-      ),
-  );
+  started: OrdoNetwork[],
+  opts: Partial<NetworkOptions> = {},
+): Promise<OrdoNetwork[]> {
+  const first = makeNetwork(keys[0]!, validators, opts);
+  started.push(first);
+  await first.start();
+  const bootstrap = [first.multiaddrs()[0]!];
+  const rest = keys.slice(1).map((key) => makeNetwork(key, validators, { ...opts, bootstrap }));
+  started.push(...rest);
+  await Promise.all(rest.map((n) => n.start()));
+  return [first, ...rest];
+}
+
+/** The next `event` on `source` (its first argument, or a CustomEvent's detail) that passes `filter`. */
+export function nextEvent<T>(
+  source: EventEmitter | EventTarget,
+  event: string,
+  what: string,
+  filter: (value: T) => boolean = () => true,
+  timeoutMs = 8000,
+): Promise<T> {
+  let value: T | undefined;
+  let seen = false;
+  const probe = new EventTarget();
+  const capture = (arg: unknown) => {
+    const v = (arg instanceof CustomEvent ? arg.detail : arg) as T;
+    if (!seen && filter(v)) {
+      seen = true;
+      value = v;
+      probe.dispatchEvent(new Event("seen"));
+    }
+  };
+  if ("addListener" in source) source.addListener(event, capture);
+  else source.addEventListener(event, capture);
+  return until(what, () => seen, [probe], ["seen"], timeoutMs)
+    .then(() => value as T)
+    .finally(() => {
+      if ("removeListener" in source) source.removeListener(event, capture);
+      else source.removeEventListener(event, capture);
+    });
 }
 
 export function validatorSetOf(keys: KeyPair[]): ValidatorSet {

@@ -1,4 +1,4 @@
-import type { Stream } from "@libp2p/interface";
+import type { PeerId, Stream } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
 import { KeyPair } from "@ordo/crypto";
 import {
@@ -23,7 +23,7 @@ import {
   txTopic,
   UnknownValidatorError,
 } from "../../src/index.js";
-import { CHAIN_ID, Inbox, makeKeys, makeNetworks, until, validatorSetOf, voteMessage } from "./helpers.js";
+import { CHAIN_ID, Inbox, makeKeys, nextEvent, startCluster, until, validatorSetOf, voteMessage } from "./helpers.js";
 
 function roundOf(m: { message: { kind: string; vote?: { round: number } } }): number {
   return m.message.kind === "vote" ? m.message.vote!.round : -1;
@@ -33,24 +33,17 @@ function tx(rng: SeededRandom): Transaction {
   return { ...arbitraryTransaction(rng, 100), chainId: CHAIN_ID };
 }
 
-async function startCluster(nets: OrdoNetwork[]): Promise<void> {
-  await nets[0]!.start();
-  const boot = nets[0]!.multiaddrs()[0]!;
-  // Everyone else knows only the first validator's address.
-  for (const net of nets.slice(1)) (net.opts as { bootstrap: string[] }).bootstrap = [boot];
-  await Promise.all(nets.slice(1).map((n) => n.start()));
-}
-
 describe("OrdoNetwork over real libp2p (4 validators on loopback)", function () {
   this.timeout(15_000);
   const keys = makeKeys(4);
   const validators = validatorSetOf(keys);
-  const nets = makeNetworks(keys, validators, () => ({ requestTimeoutMs: 600 }));
-  const inboxes = nets.map((n) => new Inbox(n));
+  const nets: OrdoNetwork[] = [];
+  let inboxes: Inbox[] = [];
   const rng = new SeededRandom(5);
 
   before(async () => {
-    await startCluster(nets);
+    await startCluster(keys, validators, nets, { requestTimeoutMs: 600 });
+    inboxes = nets.map((n) => new Inbox(n));
   });
 
   after(async () => {
@@ -208,8 +201,8 @@ describe("OrdoNetwork against misbehaving peers", function () {
   const keys = makeKeys(4, 20);
   const validators = validatorSetOf(keys);
   const maxFrameBytes = 64 * 1024;
-  const nets = makeNetworks(keys.slice(0, 3), validators, () => ({ maxFrameBytes }));
-  const inboxes = nets.map((n) => new Inbox(n));
+  const nets: OrdoNetwork[] = [];
+  let inboxes: Inbox[] = [];
   const hosts: OrdoHost[] = [];
 
   async function rawHost(key: KeyPair): Promise<OrdoHost> {
@@ -223,12 +216,9 @@ describe("OrdoNetwork against misbehaving peers", function () {
     return host.dialProtocol(multiaddr(target.multiaddrs()[0]!), CONSENSUS_PROTOCOL);
   }
 
-  function nextOffense(net: OrdoNetwork): Promise<PeerOffense> {
-    return new Promise((resolve) => net.once("peer:offense", resolve));
-  }
-
   before(async () => {
-    await startCluster(nets);
+    await startCluster(keys.slice(0, 3), validators, nets, { maxFrameBytes });
+    inboxes = nets.map((n) => new Inbox(n));
     await until(
       "0..2 connected",
       () => nets.every((n) => n.connectedValidators().filter((v) => v < 3).length === 2),
@@ -243,9 +233,7 @@ describe("OrdoNetwork against misbehaving peers", function () {
 
   it("an unknown (non-validator) peer cannot inject consensus messages", async () => {
     const stranger = await rawHost(KeyPair.generate());
-    const refused = new Promise<{ peerId: string; protocol: string }>((resolve) =>
-      nets[0]!.once("peer:refused", resolve),
-    );
+    const refused = nextEvent<{ peerId: string; protocol: string }>(nets[0]!, "peer:refused", "a refusal");
     const stream = await openConsensus(stranger, nets[0]!).catch(() => undefined);
     try {
       stream?.send(encodeFrame(encodeConsensusMessage(voteMessage(555, 1))));
@@ -281,11 +269,9 @@ describe("OrdoNetwork against misbehaving peers", function () {
   ] as const) {
     it(`${name} gets the sender disconnected while the others keep exchanging messages`, async () => {
       const rogue = await rawHost(keys[3]!);
-      const offense = nextOffense(nets[0]!);
-      const disconnected = new Promise<void>((resolve) =>
-        rogue.addEventListener("peer:disconnect", (e) => {
-          if (e.detail.equals(nets[0]!.peerId)) resolve();
-        }),
+      const offense = nextEvent<PeerOffense>(nets[0]!, "peer:offense", "an offense");
+      const disconnected = nextEvent<PeerId>(rogue, "peer:disconnect", "the rogue's disconnection", (p) =>
+        p.equals(nets[0]!.peerId),
       );
       const stream = await openConsensus(rogue, nets[0]!);
       // A valid message first: the rogue is a validator, so it is accepted...
