@@ -82,16 +82,21 @@ export class StateStore {
     this.#write(key, null);
   }
 
-  /** Entries under `prefix` in key order, pending writes included. */
+  /**
+   * Entries under `prefix` in key order, pending writes included. Reads at most `limit` plus the
+   * number of pending writes under `prefix` entries from the backend (only that many can be shadowed).
+   */
   scan(prefix: Uint8Array, limit = Number.POSITIVE_INFINITY): [Uint8Array, Uint8Array][] {
+    const p = toHex(prefix);
+    const pending = this.#committedOnly ? [] : [...this.#pending].filter(([keyHex]) => keyHex.startsWith(p));
+    const need = limit + pending.length;
     const merged = new Map<string, [Uint8Array, Uint8Array]>();
     for (const [k, v] of this.#backend.scan(prefix)) {
+      if (merged.size >= need) break;
       if (k.length > 0 && k[0] === 0) continue;
       merged.set(toHex(k), [k, v]);
     }
-    const p = toHex(prefix);
-    for (const [keyHex, w] of this.#committedOnly ? [] : this.#pending) {
-      if (!keyHex.startsWith(p)) continue;
+    for (const [keyHex, w] of pending) {
       if (w.value === null) merged.delete(keyHex);
       else merged.set(keyHex, [w.key, w.value]);
     }

@@ -4,6 +4,7 @@ import {
   BaseApplication,
   checkDivergence,
   DivergenceError,
+  DivergenceMonitor,
   ok,
   type TxContext,
 } from "../../../src/index.js";
@@ -48,5 +49,20 @@ describe("checkDivergence", () => {
     expect(d.code).to.equal("APP_HASH_MISMATCH");
     expect(d.message).to.match(/app hash at height 1 .* block 2 \(proposer 3\).*diverged/);
     expect(d.meta).to.include({ execHeight: 1, blockHeight: 2, proposer: 3 });
+  });
+
+  it("DivergenceMonitor: up to f lying proposers are dissent; f + 1 distinct ones mean this replica diverged", async () => {
+    const h = await AppHarness.create(new Adder());
+    await h.block([h.account(1).tx(new Uint8Array([2]))]);
+    const monitor = new DivergenceMonitor({ f: 1 }, { appHashAt: (x) => h.engine.appHashAt(x) });
+    const other = new Uint8Array(32).fill(9);
+    const header = (proposer: number, appHash: Uint8Array = other) => ({ height: 5, proposer, execHeight: 1, appHash });
+    expect(monitor.observe(header(0, h.appHash))).to.equal("match");
+    expect(monitor.observe(header(2))).to.equal("dissent");
+    expect(monitor.observe(header(2)), "the same proposer twice is still one").to.equal("dissent");
+    expect(monitor.diverged).to.equal(null);
+    expect(() => monitor.observe(header(3))).to.throw(DivergenceError, /2 proposers .* height 1/);
+    expect(monitor.diverged?.meta.proposers).to.deep.equal([2, 3]);
+    expect(() => monitor.observe(header(0, h.appHash)), "a halt is final").to.throw(DivergenceError);
   });
 });

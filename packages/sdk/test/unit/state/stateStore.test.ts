@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { forEachSeed } from "@ordo/types/testing";
 import { MemoryBackend, StateError, StateStore } from "../../../src/index.js";
 
 const b = (s: string) => new TextEncoder().encode(s);
@@ -101,5 +102,45 @@ describe("StateStore", () => {
     expect(st.initialized).to.equal(true);
     expect(new StateStore(backend).initialized).to.equal(true);
     expect(new StateStore(backend).height).to.equal(0);
+  });
+
+  it("a limited scan reads few backend entries yet honours pending deletes and inserts (model check)", async () => {
+    let reads = 0;
+    class Counting extends MemoryBackend {
+      override *scan(prefix: Uint8Array, limit?: number): Generator<[Uint8Array, Uint8Array]> {
+        for (const e of super.scan(prefix, limit)) {
+          reads++;
+          yield e;
+        }
+      }
+    }
+    forEachSeed(200, (rng) => {
+      const backend = new Counting();
+      const model = new Map<string, string>();
+      const key = () => `k/${String(rng.int(0, 60)).padStart(2, "0")}`;
+      const committed = Array.from({ length: rng.int(0, 40) }, key);
+      void backend.write(committed.map((k) => ({ key: b(k), value: b(`c${k}`) })));
+      for (const k of committed) model.set(k, `c${k}`);
+      const st = new StateStore(backend);
+      for (let i = rng.int(0, 10); i > 0; i--) {
+        const k = key();
+        if (rng.bool()) {
+          st.delete(b(k));
+          model.delete(k);
+        } else {
+          st.set(b(k), b(`p${k}`));
+          model.set(k, `p${k}`);
+        }
+      }
+      const limit = rng.int(1, 8);
+      reads = 0;
+      const got = st.scan(b("k/"), limit).map(([k, v]) => `${s(k)}=${s(v)}`);
+      const want = [...model.entries()]
+        .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+        .slice(0, limit)
+        .map(([k, v]) => `${k}=${v}`);
+      expect(got).to.deep.equal(want);
+      expect(reads).to.be.at.most(limit + 10 + 1);
+    });
   });
 });
