@@ -1,4 +1,6 @@
 import {
+  type AppFactory,
+  type AppFactoryOptions,
   BaseApplication,
   bytesEqual,
   type BlockContext,
@@ -188,6 +190,4 @@ export class BankApp extends BaseApplication {
 }
 
 /** The factory the node loads (`--app bank`). */
-export function createApp(opts: { backend?: StateBackend } = {}): BankApp {
-  return new BankApp(opts.backend);
-}
+export const createApp = ((opts: AppFactoryOptions = {}) => new BankApp(opts.backend)) satisfies AppFactory;

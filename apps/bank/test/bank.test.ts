@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { AppHarness, bytesEqual, Code, type HarnessAccount, harnessKey, toBase64 } from "@ordo/sdk";
+import { AppHarness, bytesEqual, Code, type HarnessAccount, harnessKey, MemoryBackend, toBase64 } from "@ordo/sdk";
 import { forEachSeed } from "@ordo/types/testing";
-import { BankApp, BankCode, decodeU128, MAX_AMOUNT, MAX_NONCE_AHEAD, transfer } from "../src/index.js";
+import { BankApp, BankCode, createApp, decodeU128, MAX_AMOUNT, MAX_NONCE_AHEAD, transfer } from "../src/index.js";
 
 /** A bank with genesis `balances` for harness accounts seedBase, seedBase + 1, ... */
 async function bank(balances: bigint[], seedBase = 0) {
@@ -97,6 +97,16 @@ describe("bank app", () => {
     const [alice, bob] = accounts as [HarnessAccount, HarnessAccount];
     expect((await h.block([bob.tx(transfer(alice.publicKey, 1n))])).results[0]!.code).to.equal(Code.OK);
     expect(await balanceOf(h, alice)).to.equal(MAX_AMOUNT);
+  });
+
+  it("createApp is the factory a node loads, on the backend it is given", async () => {
+    const backend = new MemoryBackend();
+    const alice = harnessKey(77);
+    const appState = { accounts: [{ publicKey: toBase64(alice.publicKey), balance: "9" }] };
+    await AppHarness.create(createApp({ backend }), { appState });
+    const reopened = createApp({ backend });
+    expect((await reopened.info()).initialized).to.equal(true);
+    expect(reopened.account(alice.publicKey)).to.deep.equal({ balance: 9n, nonce: 0n });
   });
 
   it("rejects a malformed genesis", async () => {

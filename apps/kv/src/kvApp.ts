@@ -1,4 +1,6 @@
 import {
+  type AppFactory,
+  type AppFactoryOptions,
   BaseApplication,
   Code,
   CodecError,
@@ -141,6 +143,4 @@ export class KvApp extends BaseApplication {
 }
 
 /** The factory the node loads (`--app kv`). */
-export function createApp(opts: { backend?: StateBackend } = {}): KvApp {
-  return new KvApp(opts.backend);
-}
+export const createApp = ((opts: AppFactoryOptions = {}) => new KvApp(opts.backend)) satisfies AppFactory;

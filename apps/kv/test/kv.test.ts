@@ -1,6 +1,7 @@
 import { expect } from "chai";
-import { AppHarness, Code } from "@ordo/sdk";
+import { AppHarness, Code, MemoryBackend } from "@ordo/sdk";
 import {
+  createApp,
   decodeScan,
   deleteOp,
   KvApp,
@@ -83,5 +84,14 @@ describe("kv app", () => {
     expect(r.results.every((x) => x.code === Code.OK)).to.equal(true);
     const got = decodeScan((await h.query("scan", b("k/"))).value).map(([k]) => s(k));
     expect(got).to.deep.equal(keys.slice(0, MAX_SCAN));
+  });
+
+  it("createApp is the factory a node loads, on the backend it is given", async () => {
+    const backend = new MemoryBackend();
+    const h = await AppHarness.create(createApp({ backend }));
+    await h.block([h.account(5).tx(setOp(b("k"), b("v")))]);
+    const reopened = createApp({ backend });
+    expect((await reopened.info()).lastHeight).to.equal(1);
+    expect(s((await reopened.query({ path: "get", data: b("k") })).value)).to.equal("v");
   });
 });

@@ -1,4 +1,5 @@
 import type { TxResult } from "@ordo/types";
+import type { StateBackend } from "./state/stateBackend.js";
 
 /** A transaction as the application sees it: already signature-checked by Ordo. */
 export interface TxContext {
@@ -88,3 +89,11 @@ export interface Application {
   commit(): Promise<CommitResponse>;
   query(req: QueryRequest): Promise<QueryResponse>;
 }
+
+/** What the node hands an app factory: where committed state lives (the node's LMDB namespace). */
+export interface AppFactoryOptions {
+  backend?: StateBackend;
+}
+
+/** An app package's `createApp` export: how a node loads an app by name or path. */
+export type AppFactory = (opts?: AppFactoryOptions) => Application;

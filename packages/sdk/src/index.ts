@@ -1,4 +1,6 @@
 export type {
+  AppFactory,
+  AppFactoryOptions,
   AppInfo,
   Application,
   CheckTxResponse,

@@ -124,6 +124,11 @@ export class ExecutionEngine implements Executor {
     });
   }
 
+  /** Committed blocks delivered but not executed yet (a metric: execution falling behind consensus). */
+  get backlog(): number {
+    return this.#queue.length;
+  }
+
   lastExecuted(): { height: number; appHash: Uint8Array } {
     return { height: this.#height, appHash: this.#appHash };
   }
