@@ -1,7 +1,9 @@
 import { OrdoError } from "@ordo/types";
 
 /** The execution layer cannot go on: blocks out of order, the app failed, or it was misused. */
-export class ExecutionError extends OrdoError<"GAP" | "APP_FAILED" | "NOT_INITIALIZED" | "BAD_RESULTS"> {}
+export class ExecutionError extends OrdoError<
+  "GAP" | "APP_FAILED" | "NOT_INITIALIZED" | "BAD_RESULTS" | "PERSIST_FAILED"
+> {}
 
 /** Invalid ExecutionEngine options. */
 export class ExecutionOptionsError extends OrdoError<"INVALID_OPTION"> {}

@@ -39,13 +39,19 @@ export interface ExecutionEngineModules {
   app: Application;
   /** The validator key that signs block receipts (with `opts.validatorIndex`). */
   key?: KeyPair;
+  /**
+   * Awaited after finalizeBlock and before the app's commit: where the node makes the block's
+   * results and receipt durable. If it throws, the app does not commit and execution halts.
+   */
+  beforeCommit?: (e: ExecutedBlock) => Promise<void> | void;
   /** Where an onExecuted listener's exception goes (default: a process warning). */
   onListenerError?: (err: unknown, height: number) => void;
 }
 
 /**
  * The execution layer: takes committed blocks in order, calls `finalizeBlock` then `commit` exactly
- * once per height, records results, and signs one receipt per block. On restart it asks the app
+ * once per height, records results (durably, through `beforeCommit`, before the app commits), and
+ * signs one receipt per block. On restart it asks the app
  * for its last height (`info`) and skips what the app already applied, so consensus may re-deliver.
  * Consensus never awaits it: a failure halts execution and is announced to `onFailure` listeners
  * (the node must stop serving), and `idle()` rejects with it.
@@ -64,12 +70,14 @@ export class ExecutionEngine implements Executor {
   #running: Promise<void> | null = null;
   #failure: ExecutionError | null = null;
   readonly #onListenerError: (err: unknown, height: number) => void;
+  readonly #beforeCommit: ((e: ExecutedBlock) => Promise<void> | void) | undefined;
 
   constructor(opts: ExecutionEngineOptions, modules: ExecutionEngineModules) {
     validateExecutionOptions(opts, modules.key !== undefined);
     this.#o = { ...defaultExecutionOptions, ...opts };
     this.#app = modules.app;
     this.#key = modules.key;
+    this.#beforeCommit = modules.beforeCommit;
     this.#onListenerError =
       modules.onListenerError ??
       ((err, height) =>
@@ -187,7 +195,6 @@ export class ExecutionEngine implements Executor {
         "BAD_RESULTS",
         `finalizeBlock returned ${results.length} results for ${txs.length} transactions at height ${height}`,
       );
-    await this.#app.commit();
     const resultsRoot = merkleRoot(results.map((r, i) => resultLeaf(txIds[i]!, i, r)));
     const id = blockId(block.header);
     let receipt: BlockReceipt | undefined;
@@ -199,11 +206,36 @@ export class ExecutionEngine implements Executor {
         signature: signReceipt(this.#key, this.#o.chainId, unsigned),
       };
     }
+    const executed: ExecutedBlock = {
+      height,
+      blockId: id,
+      block,
+      commitQc,
+      txIds,
+      results,
+      resultsRoot,
+      appHash,
+      receipt,
+    };
+    // Results are stored before the app commits: after a crash in between, the app is still at
+    // height - 1 and re-executes this block to the same results; never the reverse (app ahead of
+    // stored results, which could not be recomputed).
+    if (this.#beforeCommit) {
+      try {
+        await this.#beforeCommit(executed);
+      } catch (err) {
+        throw new ExecutionError(
+          "PERSIST_FAILED",
+          `storing the results of height ${height} failed: ${(err as Error).message}`,
+        );
+      }
+    }
+    await this.#app.commit();
     this.#height = height;
     this.#appHash = appHash;
     this.#hashes.set(height, appHash);
     this.#hashes.delete(height - this.#o.hashWindow);
-    return { height, blockId: id, block, commitQc, txIds, results, resultsRoot, appHash, receipt };
+    return executed;
   }
 
   // A listener's bug must not halt execution: the state is already committed.

@@ -277,4 +277,45 @@ describe("ExecutionEngine", () => {
       true,
     ]);
   });
+
+  it("beforeCommit stores results before the app commits; if it fails the app stays at the previous height", async () => {
+    const backend = new MemoryBackend();
+    const stored: number[] = [];
+    const order: string[] = [];
+    class Traced extends Counter {
+      override async commit() {
+        order.push("commit");
+        return super.commit();
+      }
+    }
+    const engine = new ExecutionEngine(
+      { chainId },
+      {
+        app: new Traced(backend),
+        beforeCommit: async (e) => {
+          order.push(`store ${e.height}`);
+          if (e.height === 3) throw new Error("disk full");
+          stored.push(e.height);
+        },
+      },
+    );
+    await engine.init();
+    order.length = 0;
+    const blocks = chain(4);
+    engine.deliver(blocks, genesisQuorumCert(ZERO_HASH));
+    await engine.idle().catch(() => {});
+    expect(order).to.deep.equal(["store 1", "commit", "store 2", "commit", "store 3"]);
+    expect(engine.failure?.code).to.equal("PERSIST_FAILED");
+    expect(engine.lastExecuted().height).to.equal(2);
+
+    // After a restart the app is at height 2 and re-executes 3 to the same results.
+    const again = new ExecutionEngine(
+      { chainId },
+      { app: new Counter(backend), beforeCommit: (e) => void stored.push(e.height) },
+    );
+    await again.init();
+    again.deliver(blocks, genesisQuorumCert(ZERO_HASH));
+    await again.idle();
+    expect(stored).to.deep.equal([1, 2, 3, 4]);
+  });
 });
