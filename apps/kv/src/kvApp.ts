@@ -51,13 +51,17 @@ export function deleteOp(key: Uint8Array): Uint8Array {
   return new Writer(8 + key.length).u8(TAG_DELETE).bytes(key).finish();
 }
 
+// The decoder takes any length the payload really holds (views, no copies; the transaction size
+// limit bounds it), so an oversized key or value gets its own code, not BAD_PAYLOAD.
+const ANY_LENGTH = 0xffffffff;
+
+/** Decodes a kv payload; throws CodecError for anything that is not exactly one known operation. */
 export function decodeKvOp(bytes: Uint8Array): KvOp {
   const r = new Reader(bytes);
   const tag = r.u8("operation");
   let op: KvOp;
-  if (tag === TAG_SET)
-    op = { op: "set", key: r.bytes(MAX_KEY_BYTES + 1, "key"), value: r.bytes(MAX_VALUE_BYTES + 1, "value") };
-  else if (tag === TAG_DELETE) op = { op: "delete", key: r.bytes(MAX_KEY_BYTES + 1, "key") };
+  if (tag === TAG_SET) op = { op: "set", key: r.bytes(ANY_LENGTH, "key"), value: r.bytes(ANY_LENGTH, "value") };
+  else if (tag === TAG_DELETE) op = { op: "delete", key: r.bytes(ANY_LENGTH, "key") };
   else throw new CodecError("BAD_TAG", `unknown kv operation ${tag}`);
   r.end();
   return op;

@@ -39,8 +39,11 @@ describe("kv app", () => {
     const user = h.account(2);
     const cases: [Uint8Array, number][] = [
       [setOp(new Uint8Array(MAX_KEY_BYTES + 1), b("v")), KvCode.BAD_KEY],
+      [deleteOp(new Uint8Array(5000)), KvCode.BAD_KEY],
       [setOp(new Uint8Array(), b("v")), KvCode.BAD_KEY],
       [setOp(b("k"), new Uint8Array(MAX_VALUE_BYTES + 1)), KvCode.VALUE_TOO_LARGE],
+      [setOp(b("k"), new Uint8Array(60_000)), KvCode.VALUE_TOO_LARGE],
+      [new Uint8Array([1, 0xff, 0xff, 0xff, 0xff, 1]), Code.BAD_PAYLOAD], // a length longer than the payload
       [deleteOp(b("missing")), KvCode.NOT_FOUND],
       [new Uint8Array([1, 0, 0]), Code.BAD_PAYLOAD],
       [new Uint8Array([7]), Code.UNKNOWN_OPERATION],

@@ -1,8 +1,9 @@
-import { KeyPair, signTransaction } from "@ordo/crypto";
+import { KeyPair, signTransaction, verifyTransaction } from "@ordo/crypto";
 import {
   type Block,
   genesisQuorumCert,
   merkleRoot,
+  OrdoError,
   sha256,
   type Transaction,
   transactionId,
@@ -11,6 +12,9 @@ import {
 } from "@ordo/types";
 import type { Application, CheckTxResponse, QueryResponse } from "./application.js";
 import { type ExecutedBlock, ExecutionEngine } from "./execution/executionEngine.js";
+
+/** A harness was handed something no node would execute. */
+export class HarnessError extends OrdoError<"WRONG_CHAIN" | "BAD_SIGNATURE" | "NOT_EXECUTED"> {}
 
 const SEED_DOMAIN = new TextEncoder().encode("ordo/harness-account");
 
@@ -96,6 +100,14 @@ export class AppHarness {
 
   /** Commits one block of `txs` and returns its execution (results per transaction, app hash). */
   async block(txs: Transaction[]): Promise<ExecutedBlock> {
+    // A node admits only transactions signed by their sender for this chain: so does the harness,
+    // so a test cannot pass with a transaction no validator would ever execute.
+    txs.forEach((tx, i) => {
+      if (tx.chainId !== this.chainId)
+        throw new HarnessError("WRONG_CHAIN", `transaction ${i} is for chain "${tx.chainId}", not "${this.chainId}"`);
+      if (!verifyTransaction(tx))
+        throw new HarnessError("BAD_SIGNATURE", `transaction ${i} is not signed by its sender`);
+    });
     const height = this.height + 1;
     const qc = genesisQuorumCert(this.#parent);
     const block: Block = {
@@ -122,7 +134,7 @@ export class AppHarness {
     await this.engine.idle();
     off();
     this.#parent = blockId(block.header);
-    if (!executed) throw new Error("block was not executed");
+    if (!executed) throw new HarnessError("NOT_EXECUTED", `block ${height} was not executed`);
     return executed;
   }
 

@@ -13,7 +13,7 @@ export type {
   QueryResponse,
   TxContext,
 } from "./application.js";
-export { AppHarness, type AppHarnessOptions, HarnessAccount, harnessKey } from "./appHarness.js";
+export { AppHarness, type AppHarnessOptions, HarnessAccount, HarnessError, harnessKey } from "./appHarness.js";
 export { BaseApplication, type BlockContext, fail, ok, type TxOutcome } from "./baseApplication.js";
 export { checkDivergence, type DivergenceCheck, DivergenceMonitor } from "./execution/divergence.js";
 export { DivergenceError, ExecutionError, ExecutionOptionsError } from "./execution/errors.js";
