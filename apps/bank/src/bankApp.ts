@@ -9,6 +9,7 @@ import {
   fail,
   fromBase64,
   ok,
+  OrdoError,
   Reader,
   type StateBackend,
   type TxContext,
@@ -17,6 +18,9 @@ import {
   Writer,
 } from "@ordo/sdk";
 import { decodePayload, decodeU128, encodeU128, MAX_AMOUNT } from "./payload.js";
+
+/** genesis.json's bank `app.state` is malformed: the node refuses to start the chain. */
+export class BankGenesisError extends OrdoError<"INVALID_GENESIS"> {}
 
 /** Why a bank transaction was refused. */
 export const BankCode = {
@@ -109,22 +113,30 @@ export class BankApp extends BaseApplication {
   protected override genesis(appState: unknown): void {
     const state = appState as Partial<BankGenesis> | null;
     if (!state || !Array.isArray(state.accounts))
-      throw new Error('bank genesis needs {"accounts":[{"publicKey","balance"}]}');
+      throw new BankGenesisError("INVALID_GENESIS", 'bank genesis needs {"accounts":[{"publicKey","balance"}]}');
     let supply = 0n;
     const seen = new Set<string>();
     state.accounts.forEach((a, i) => {
       if (typeof a?.publicKey !== "string" || typeof a.balance !== "string" || !/^\d{1,39}$/.test(a.balance)) {
-        throw new Error(`bank genesis account ${i}: publicKey (base64) and balance (decimal string) required`);
+        throw new BankGenesisError(
+          "INVALID_GENESIS",
+          `bank genesis account ${i}: publicKey (base64) and balance (decimal string) required`,
+        );
       }
-      const pk = fromBase64(a.publicKey);
+      let pk: Uint8Array;
+      try {
+        pk = fromBase64(a.publicKey); // canonical only, so one key has one spelling and `seen` works
+      } catch {
+        throw new BankGenesisError("INVALID_GENESIS", `bank genesis account ${i}: publicKey is not canonical base64`);
+      }
       const balance = BigInt(a.balance);
       if (pk.length !== 32 || balance > MAX_AMOUNT || seen.has(a.publicKey))
-        throw new Error(`bank genesis account ${i} is invalid or repeated`);
+        throw new BankGenesisError("INVALID_GENESIS", `bank genesis account ${i} is invalid or repeated`, { index: i });
       seen.add(a.publicKey);
       supply += balance;
       this.#put(pk, { balance, nonce: 0n });
     });
-    if (supply > MAX_AMOUNT) throw new Error("bank genesis supply exceeds 2^128 - 1");
+    if (supply > MAX_AMOUNT) throw new BankGenesisError("INVALID_GENESIS", "bank genesis supply exceeds 2^128 - 1");
     this.store.set(SUPPLY_KEY, encodeU128(supply));
   }
 

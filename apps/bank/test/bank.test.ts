@@ -1,7 +1,16 @@
 import { expect } from "chai";
 import { AppHarness, bytesEqual, Code, type HarnessAccount, harnessKey, MemoryBackend, toBase64 } from "@ordo/sdk";
 import { forEachSeed } from "@ordo/types/testing";
-import { BankApp, BankCode, createApp, decodeU128, MAX_AMOUNT, MAX_NONCE_AHEAD, transfer } from "../src/index.js";
+import {
+  BankApp,
+  BankCode,
+  BankGenesisError,
+  createApp,
+  decodeU128,
+  MAX_AMOUNT,
+  MAX_NONCE_AHEAD,
+  transfer,
+} from "../src/index.js";
 
 /** A bank with genesis `balances` for harness accounts seedBase, seedBase + 1, ... */
 async function bank(balances: bigint[], seedBase = 0) {
@@ -114,6 +123,7 @@ describe("bank app", () => {
       null,
       {},
       { accounts: [{ publicKey: "AAAA", balance: "1" }] },
+      { accounts: [{ publicKey: "not base64!", balance: "1" }] },
       { accounts: [{ publicKey: toBase64(new Uint8Array(32)), balance: "-1" }] },
       { accounts: [{ publicKey: toBase64(new Uint8Array(32)), balance: "1.5" }] },
       { accounts: [{ publicKey: toBase64(new Uint8Array(32)), balance: 1 }] },
@@ -130,13 +140,11 @@ describe("bank app", () => {
         ],
       },
     ]) {
-      let threw = false;
-      try {
-        await AppHarness.create(new BankApp(), { appState });
-      } catch {
-        threw = true;
-      }
-      expect(threw, JSON.stringify(appState)).to.equal(true);
+      const err = await AppHarness.create(new BankApp(), { appState }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err, JSON.stringify(appState)).to.be.instanceOf(BankGenesisError);
     }
   });
 

@@ -80,6 +80,7 @@ export abstract class BaseApplication implements Application {
   }
 
   async finalizeBlock(req: FinalizeBlockRequest): Promise<FinalizeBlockResponse> {
+    this.store.rollback(); // a block finalized but never committed (its persist failed) is redone from scratch
     const block = { height: req.height, time: req.time };
     const results: TxResult[] = req.txs.map((tx) => {
       const cp = this.store.checkpoint();

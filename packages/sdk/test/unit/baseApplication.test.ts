@@ -112,4 +112,17 @@ describe("BaseApplication", () => {
     expect(r.code).to.equal(Code.UNKNOWN_QUERY);
     expect(r.log).to.match(/nope/);
   });
+
+  it("finalizing a height again without a commit starts from the committed state, not the dropped block", async () => {
+    const app = new Scripted();
+    await app.initChain({ chainId: "c", appState: { v: "g" }, time: 0 });
+    await app.finalizeBlock({ height: 1, time: 1, proposer: 0, txs: [tx("a=dropped")] });
+    const again = await app.finalizeBlock({ height: 1, time: 1, proposer: 0, txs: [tx("b=kept")] });
+    await app.commit();
+    const fresh = new Scripted();
+    await fresh.initChain({ chainId: "c", appState: { v: "g" }, time: 0 });
+    const direct = await fresh.finalizeBlock({ height: 1, time: 1, proposer: 0, txs: [tx("b=kept")] });
+    expect(again.appHash).to.deep.equal(direct.appHash);
+    expect((await app.query({ path: "get", data: b("a") })).value).to.have.length(0);
+  });
 });
