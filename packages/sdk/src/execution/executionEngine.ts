@@ -153,6 +153,10 @@ export class ExecutionEngine implements Executor {
 
   async #drain(): Promise<void> {
     while (this.#queue.length > 0 && !this.#failure) {
+      // Yield first: deliver() runs inside a consensus handler, which must not wait for the app's
+      // CPU; between blocks, pending network I/O (votes, proposals) goes ahead of the next block.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.#failure || this.#queue.length === 0) return;
       const { block, commitQc } = this.#queue.shift()!;
       const h = block.header.height;
       if (h <= this.#height) continue; // already applied before a restart
