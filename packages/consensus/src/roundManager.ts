@@ -206,9 +206,11 @@ export class RoundManager {
   #dispatch(event: ConsensusEvent): void {
     switch (event.kind) {
       case "message":
-        return this.#onMessage(event.from, event.message);
+        this.#onMessage(event.from, event.message);
+        return;
       case "localTimeout":
-        return this.#onLocalTimeout(event.round);
+        this.#onLocalTimeout(event.round);
+        return;
       case "transactions":
         this.submitTransactions(event.txs, event.verified ?? false);
         return;
@@ -216,7 +218,8 @@ export class RoundManager {
         if (event.round === this.currentRound) this.#propose(event.round, true);
         return;
       case "fetched":
-        return this.#onFetched(event.blocks, event.from, event.retry);
+        this.#onFetched(event.blocks, event.from, event.retry);
+        return;
       case "fetchFailed":
         this.#fetching.delete(event.idHex);
         this.#reject("fetch", "SYNC_FAILED", event.reason);
@@ -288,13 +291,17 @@ export class RoundManager {
   #onMessage(from: number, m: ConsensusMessage): void {
     switch (m.kind) {
       case "proposal":
-        return this.#onProposal(from, m.block, m);
+        this.#onProposal(from, m.block, m);
+        return;
       case "vote":
-        return this.#onVote(from, m.vote, m);
+        this.#onVote(from, m.vote, m);
+        return;
       case "timeout":
-        return this.#onTimeout(from, m.timeout, m);
+        this.#onTimeout(from, m.timeout, m);
+        return;
       case "syncInfo":
-        return this.#onSyncInfo(from, m.syncInfo, m);
+        this.#onSyncInfo(from, m.syncInfo, m);
+        return;
       case "blockRequest":
         this.#m.network.sendTo(from, { kind: "blockResponse", response: this.serveBlockRequest(m.request) });
         return;

@@ -27,7 +27,9 @@ export function registerTestnetCommand(program: Command): void {
         txAuth: opts.txAuth,
       });
       console.log(`chain ${layout.genesis.chainId}: ${layout.homes.length} validators, app ${layout.genesis.app.name}`);
-      layout.homes.forEach((home, i) => console.log(`  ${home}  (HTTP ${layout.httpUrls[i]})`));
+      layout.homes.forEach((home, i) => {
+        console.log(`  ${home}  (HTTP ${layout.httpUrls[i]})`);
+      });
       console.log(`  ${layout.accountKeyFiles.length} funded client accounts in ${resolve(opts.out, "accounts")}`);
       console.log(`start one with: ordo start --home ${layout.homes[0]}`);
     });
