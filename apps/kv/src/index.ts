@@ -10,5 +10,6 @@ export {
   MAX_NONCE_AHEAD,
   MAX_SCAN,
   MAX_VALUE_BYTES,
+  scanAfterQuery,
   setOp,
 } from "./kvApp.js";

@@ -67,6 +67,11 @@ export function decodeKvOp(bytes: Uint8Array): KvOp {
   return op;
 }
 
+/** Query data of `scanAfter`: the next page of `prefix`, keys after `after` (the last key of the previous page). */
+export function scanAfterQuery(prefix: Uint8Array, after: Uint8Array): Uint8Array {
+  return new Writer(16 + prefix.length + after.length).bytes(prefix).bytes(after).finish();
+}
+
 /** A scan answer: `[[key, value], ...]` as u32 count then length-prefixed pairs. */
 export function decodeScan(bytes: Uint8Array): [Uint8Array, Uint8Array][] {
   const r = new Reader(bytes);
@@ -95,11 +100,13 @@ export class KvApp extends BaseApplication {
         const v = this.store.get(dataKey(key));
         return v ? ok(v) : fail(KvCode.NOT_FOUND, "no such key");
       },
-      scan: (prefix) => {
-        const entries = this.store.scan(dataKey(prefix), MAX_SCAN);
-        const w = new Writer(256).u32(entries.length);
-        for (const [k, v] of entries) w.bytes(k.subarray(DATA.length)).bytes(v);
-        return ok(w.finish());
+      scan: (prefix) => ok(this.#scan(prefix)),
+      scanAfter: (data) => {
+        const r = new Reader(data);
+        const prefix = r.bytes(MAX_KEY_BYTES, "prefix");
+        const after = r.bytes(MAX_KEY_BYTES, "after");
+        r.end();
+        return ok(this.#scan(prefix, after));
       },
       nonce: (sender) => ok(new Writer(8).bigU64(this.nextNonce(sender)).finish()),
     };
@@ -109,6 +116,13 @@ export class KvApp extends BaseApplication {
   nextNonce(sender: Uint8Array): bigint {
     const bytes = this.store.get(nonceKey(sender));
     return bytes ? new Reader(bytes).bigU64("nonce") : 0n;
+  }
+
+  #scan(prefix: Uint8Array, after?: Uint8Array): Uint8Array {
+    const entries = this.store.scan(dataKey(prefix), MAX_SCAN, after && dataKey(after));
+    const w = new Writer(256).u32(entries.length);
+    for (const [k, v] of entries) w.bytes(k.subarray(DATA.length)).bytes(v);
+    return w.finish();
   }
 
   protected override check(tx: TxContext): TxOutcome {

@@ -10,6 +10,7 @@ import {
   MAX_NONCE_AHEAD,
   MAX_SCAN,
   MAX_VALUE_BYTES,
+  scanAfterQuery,
   setOp,
 } from "../src/index.js";
 
@@ -79,7 +80,7 @@ describe("kv app", () => {
     expect(new DataView(nonce.buffer, nonce.byteOffset).getBigUint64(0)).to.equal(2n);
   });
 
-  it("a scan returns at most MAX_SCAN entries, in key order", async () => {
+  it("a scan returns at most MAX_SCAN entries, in key order, and scanAfter pages on from the last key", async () => {
     const h = await AppHarness.create(new KvApp());
     const user = h.account(4);
     const keys = Array.from({ length: MAX_SCAN + 5 }, (_, i) => `k/${String(i).padStart(4, "0")}`);
@@ -87,6 +88,9 @@ describe("kv app", () => {
     expect(r.results.every((x) => x.code === Code.OK)).to.equal(true);
     const got = decodeScan((await h.query("scan", b("k/"))).value).map(([k]) => s(k));
     expect(got).to.deep.equal(keys.slice(0, MAX_SCAN));
+    const next = await h.query("scanAfter", scanAfterQuery(b("k/"), b(got.at(-1)!)));
+    expect(decodeScan(next.value).map(([k]) => s(k))).to.deep.equal(keys.slice(MAX_SCAN));
+    expect((await h.query("scanAfter", new Uint8Array([1]))).code, "malformed query data").to.equal(Code.BAD_PAYLOAD);
   });
 
   it("createApp is the factory a node loads, on the backend it is given", async () => {

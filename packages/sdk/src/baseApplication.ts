@@ -1,4 +1,4 @@
-import type { TxResult } from "@ordo/types";
+import { CodecError, type TxResult } from "@ordo/types";
 import type {
   AppInfo,
   Application,
@@ -15,6 +15,9 @@ import type {
 import { Code } from "./resultCodes.js";
 import { MemoryBackend, type StateBackend } from "./state/stateBackend.js";
 import { StateStore } from "./state/stateStore.js";
+
+/** A decoder's CodecError means the input was malformed (BAD_PAYLOAD); anything else is an app bug. */
+const thrownCode = (err: unknown): number => (err instanceof CodecError ? Code.BAD_PAYLOAD : Code.INTERNAL);
 
 /** What a transaction handler returns. */
 export interface TxOutcome {
@@ -34,7 +37,8 @@ export interface BlockContext {
 
 /**
  * Sensible defaults for an Application over a StateStore: genesis writes committed at height 0,
- * one handler call per transaction with its writes undone if it fails or throws, the app hash
+ * one handler call per transaction with its writes undone if it fails or throws (a CodecError
+ * thrown by a decoder is reported as Code.BAD_PAYLOAD, any other exception as Code.INTERNAL), the app hash
  * from the store, and queries dispatched by path. Override `genesis`, `deliverTx`, `check` and
  * `queries`.
  */
@@ -75,7 +79,7 @@ export abstract class BaseApplication implements Application {
       const r = this.store.readCommitted(() => this.check(tx));
       return { code: r.code, log: r.log ?? "" };
     } catch (err) {
-      return { code: Code.INTERNAL, log: `checkTx threw: ${(err as Error).message}` };
+      return { code: thrownCode(err), log: `checkTx threw: ${(err as Error).message}` };
     }
   }
 
@@ -88,7 +92,7 @@ export abstract class BaseApplication implements Application {
       try {
         outcome = this.deliverTx(tx, block);
       } catch (err) {
-        outcome = fail(Code.INTERNAL, `deliverTx threw: ${(err as Error).message}`);
+        outcome = fail(thrownCode(err), `deliverTx threw: ${(err as Error).message}`);
       }
       if (outcome.code !== Code.OK) this.store.revert(cp);
       return { code: outcome.code, data: outcome.data ?? new Uint8Array(), log: (outcome.log ?? "").slice(0, 1024) };
@@ -114,7 +118,7 @@ export abstract class BaseApplication implements Application {
       const r = this.store.readCommitted(() => handler(req.data));
       return { code: r.code, value: r.data ?? new Uint8Array(), log: r.log ?? "", height: this.store.height };
     } catch (err) {
-      return { code: Code.INTERNAL, value: new Uint8Array(), log: (err as Error).message, height: this.store.height };
+      return { code: thrownCode(err), value: new Uint8Array(), log: (err as Error).message, height: this.store.height };
     }
   }
 }

@@ -83,17 +83,22 @@ export class StateStore {
   }
 
   /**
-   * Entries under `prefix` in key order, pending writes included. Reads at most `limit` plus the
-   * number of pending writes under `prefix` entries from the backend (only that many can be shadowed).
+   * Entries under `prefix` in key order, pending writes included, optionally only keys after
+   * `after` (for paging). Reads at most `limit` plus the number of pending writes under `prefix`
+   * entries past `after` from the backend (only that many can be shadowed); the backend still
+   * walks the keys before `after` (it scans from the prefix), so paging costs grow with the offset.
    */
-  scan(prefix: Uint8Array, limit = Number.POSITIVE_INFINITY): [Uint8Array, Uint8Array][] {
+  scan(prefix: Uint8Array, limit = Number.POSITIVE_INFINITY, after?: Uint8Array): [Uint8Array, Uint8Array][] {
     const p = toHex(prefix);
-    const pending = this.#committedOnly ? [] : [...this.#pending].filter(([keyHex]) => keyHex.startsWith(p));
+    const past = (k: Uint8Array) => after === undefined || compareBytes(k, after) > 0;
+    const pending = this.#committedOnly
+      ? []
+      : [...this.#pending].filter(([keyHex, w]) => keyHex.startsWith(p) && past(w.key));
     const need = limit + pending.length;
     const merged = new Map<string, [Uint8Array, Uint8Array]>();
     for (const [k, v] of this.#backend.scan(prefix)) {
       if (merged.size >= need) break;
-      if (k.length > 0 && k[0] === 0) continue;
+      if ((k.length > 0 && k[0] === 0) || !past(k)) continue;
       merged.set(toHex(k), [k, v]);
     }
     for (const [keyHex, w] of pending) {

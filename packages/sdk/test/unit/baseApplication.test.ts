@@ -6,6 +6,7 @@ import {
   type KvWrite,
   MemoryBackend,
   ok,
+  Reader,
   type StateBackend,
   type TxContext,
 } from "../../src/index.js";
@@ -35,6 +36,7 @@ class Scripted extends BaseApplication {
   protected deliverTx(t: TxContext) {
     const p = s(t.payload);
     if (p === "throw") throw new Error("boom");
+    if (p === "decode") new Reader(t.payload).u64("a u64 that is not there");
     if (p === "long") return fail(100, "x".repeat(5000));
     if (p.startsWith("fail:")) {
       this.store.set(b(p.slice(5)), b("should not stay"));
@@ -68,17 +70,17 @@ describe("BaseApplication", () => {
     expect(s((await app.query({ path: "get", data: b("genesis") })).value)).to.equal("g");
   });
 
-  it("undoes a failed or throwing transaction's writes, keeps the others, and truncates logs", async () => {
+  it("undoes a failed or throwing transaction's writes, keeps the others, truncates logs, maps a CodecError to BAD_PAYLOAD", async () => {
     const app = new Scripted();
     await app.initChain({ chainId: "c", appState: { v: "g" }, time: 0 });
     const r = await app.finalizeBlock({
       height: 1,
       time: 1,
       proposer: 0,
-      txs: [tx("a=1"), tx("fail:b"), tx("throw"), tx("long"), tx("c=3")],
+      txs: [tx("a=1"), tx("fail:b"), tx("throw"), tx("long"), tx("c=3"), tx("decode")],
     });
     await app.commit();
-    expect(r.results.map((x) => x.code)).to.deep.equal([Code.OK, 101, Code.INTERNAL, 100, Code.OK]);
+    expect(r.results.map((x) => x.code)).to.deep.equal([Code.OK, 101, Code.INTERNAL, 100, Code.OK, Code.BAD_PAYLOAD]);
     expect(r.results[2]!.log).to.match(/deliverTx threw: boom/);
     expect(r.results[3]!.log.length).to.equal(1024);
     expect(s(r.results[0]!.data)).to.equal("done");

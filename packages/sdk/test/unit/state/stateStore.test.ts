@@ -104,7 +104,7 @@ describe("StateStore", () => {
     expect(new StateStore(backend).height).to.equal(0);
   });
 
-  it("a limited scan reads few backend entries yet honours pending deletes and inserts (model check)", async () => {
+  it("a limited scan (and a page after a key) reads few backend entries yet honours pending deletes and inserts (model check)", async () => {
     let reads = 0;
     class Counting extends MemoryBackend {
       override *scan(prefix: Uint8Array, limit?: number): Generator<[Uint8Array, Uint8Array]> {
@@ -135,12 +135,18 @@ describe("StateStore", () => {
       const limit = rng.int(1, 8);
       reads = 0;
       const got = st.scan(b("k/"), limit).map(([k, v]) => `${s(k)}=${s(v)}`);
-      const want = [...model.entries()]
-        .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
-        .slice(0, limit)
-        .map(([k, v]) => `${k}=${v}`);
+      const sorted = [...model.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+      const want = sorted.slice(0, limit).map(([k, v]) => `${k}=${v}`);
       expect(got).to.deep.equal(want);
       expect(reads).to.be.at.most(limit + 10 + 1);
+      // Paging: the keys after a random key, the same as the model's.
+      const after = key();
+      const page = st.scan(b("k/"), limit, b(after)).map(([k, v]) => `${s(k)}=${s(v)}`);
+      const wantPage = sorted
+        .filter(([k]) => k > after)
+        .slice(0, limit)
+        .map(([k, v]) => `${k}=${v}`);
+      expect(page, `after ${after}`).to.deep.equal(wantPage);
     });
   });
 });
