@@ -1,32 +1,7 @@
 import { expect } from "chai";
 import { RoundState, TimeoutCollector } from "../../../src/index.js";
 import type { Timeout } from "@ordo/types";
-import { genesis } from "../fixtures.js";
-
-/** A fake clock: timers fire only when the test advances time. */
-class FakeTime {
-  clock = 0;
-  now = () => this.clock;
-  timers: { at: number; fn: () => void; live: boolean }[] = [];
-  setTimeout = (fn: () => void, ms: number) => {
-    const t = { at: this.clock + ms, fn, live: true };
-    this.timers.push(t);
-    return () => {
-      t.live = false;
-    };
-  };
-  advance(ms: number): void {
-    const until = this.clock + ms;
-    for (;;) {
-      const next = this.timers.filter((t) => t.live && t.at <= until).sort((a, b) => a.at - b.at)[0];
-      if (!next) break;
-      next.live = false;
-      this.clock = next.at;
-      next.fn();
-    }
-    this.clock = until;
-  }
-}
+import { FakeTime, genesis } from "../fixtures.js";
 
 describe("RoundState (pacemaker)", () => {
   const make = () => {
