@@ -338,7 +338,8 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
   for (const node of nodes) {
     internalErrors += node.rm?.stats.internalErrors ?? 0;
     if (isHonest(node)) {
-      internalErrors += node.executor.outOfOrderDeliveries;
+      // Exactly once, in order: a block delivered twice or out of order is a bug.
+      internalErrors += node.executor.outOfOrderDeliveries + node.executor.duplicateDeliveries;
       rounds = Math.max(rounds, node.rm?.currentRound ?? 0);
     }
   }
