@@ -1,0 +1,61 @@
+import { expect } from "chai";
+import type { BlockRequest, BlockResponse } from "@ordo/types";
+import { type ConsensusNetwork, ConsensusError, fetchMissingChain } from "../../../src/index.js";
+import { certify, child, genesis } from "../fixtures.js";
+
+describe("fetchMissingChain", () => {
+  const g = genesis();
+  const chain = [g.rec];
+  for (let r = 1; r <= 6; r++) chain.push(child(chain[r - 1]!, r === 1 ? g.qc : certify(chain[r - 1]!), r));
+  const byId = new Map(chain.map((b) => [b.idHex, b]));
+
+  /** A peer serving `count` blocks walking parents, through `tamper` on the way out. */
+  const peer = (tamper = (r: BlockResponse) => r) => {
+    const asked: BlockRequest[] = [];
+    const network: ConsensusNetwork = {
+      broadcast: () => {},
+      sendTo: () => {},
+      request: async (_validator, req) => {
+        asked.push(req);
+        const blocks = [];
+        let rec = byId.get(Buffer.from(req.blockId).toString("hex"));
+        while (rec && rec.height > 0 && blocks.length < req.count) {
+          blocks.push(rec.block);
+          rec = byId.get(rec.parentHex);
+        }
+        return tamper({ blocks });
+      },
+    };
+    return { network, asked };
+  };
+  const knownUpTo = (height: number) => (idHex: string) => (byId.get(idHex)?.height ?? 99) <= height;
+
+  it("fetches the missing ancestors in batches and returns them oldest first, stopping at a known block", async () => {
+    const { network, asked } = peer();
+    const blocks = await fetchMissingChain(network, 1, chain[6]!.id, knownUpTo(2), { batch: 3, maxBlocks: 100 });
+    expect(blocks.map((b) => b.header.height)).to.deep.equal([3, 4, 5, 6]);
+    expect(asked.map((r) => r.count)).to.deep.equal([3, 3]);
+  });
+
+  it("refuses a block that is not the one asked for", async () => {
+    const { network } = peer((r) => ({ blocks: [chain[1]!.block, ...r.blocks] }));
+    const err = await fetchMissingChain(network, 1, chain[6]!.id, knownUpTo(2), { batch: 3, maxBlocks: 100 }).catch(
+      (e) => e,
+    );
+    expect(err).to.be.instanceOf(ConsensusError).with.property("code", "SYNC_FAILED");
+  });
+
+  it("fails on an empty answer, and beyond its bound (block sync's job)", async () => {
+    const empty = peer(() => ({ blocks: [] }));
+    const e1 = await fetchMissingChain(empty.network, 1, chain[6]!.id, knownUpTo(0), {
+      batch: 3,
+      maxBlocks: 100,
+    }).catch((e) => e);
+    expect(e1).to.be.instanceOf(ConsensusError).with.property("code", "SYNC_FAILED");
+    const { network } = peer();
+    const e2 = await fetchMissingChain(network, 1, chain[6]!.id, knownUpTo(0), { batch: 2, maxBlocks: 3 }).catch(
+      (e) => e,
+    );
+    expect(e2).to.be.instanceOf(ConsensusError).with.property("code", "SYNC_FAILED");
+  });
+});
