@@ -1,6 +1,16 @@
 export { type BlockRecord, BlockTree, blockRecord, type CommitResult } from "./blockTree/blockTree.js";
 export { type ConsensusStorage, MemoryConsensusStorage } from "./consensusStorage.js";
-export { type ConsensusErrorCode, ConsensusError, type SafetyErrorCode, SafetyError } from "./errors.js";
+export {
+  type ConsensusErrorCode,
+  ConsensusError,
+  DivergenceError,
+  ProposalError,
+  type SafetyErrorCode,
+  SafetyError,
+  SyncError,
+  TimeoutMessageError,
+  VoteError,
+} from "./errors.js";
 export type { Executor } from "./executor.js";
 export type { ProposerElection } from "./liveness/proposerElection.js";
 export { RoundRobinProposerElection } from "./liveness/roundRobinProposerElection.js";

@@ -1,6 +1,6 @@
 import { type CertificateVerifier, verifyBlockSignature, verifyTransaction } from "@ordo/crypto";
 import { type Block, bytesEqual, merkleRoot, transactionId, transactionIdHex } from "@ordo/types";
-import { ConsensusError } from "./errors.js";
+import { ProposalError } from "./errors.js";
 
 export interface ProposalCheckOptions {
   chainId: string;
@@ -24,7 +24,7 @@ export function checkProposal(
 ): string[] {
   const h = block.header;
   const fail = (why: string): never => {
-    throw new ConsensusError("INVALID_PROPOSAL", why, { round: h.round, proposer: h.proposer });
+    throw new ProposalError(why, { round: h.round, proposer: h.proposer });
   };
   if (h.proposer !== expectedProposer)
     fail(`proposer ${h.proposer} is not the leader ${expectedProposer} of round ${h.round}`);

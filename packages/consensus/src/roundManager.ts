@@ -24,7 +24,7 @@ import {
 } from "@ordo/types";
 import { type BlockRecord, BlockTree, blockRecord } from "./blockTree/blockTree.js";
 import type { ConsensusStorage } from "./consensusStorage.js";
-import { ConsensusError } from "./errors.js";
+import { DivergenceError, ProposalError, SyncError, TimeoutMessageError, VoteError } from "./errors.js";
 import type { Executor } from "./executor.js";
 import type { ProposerElection } from "./liveness/proposerElection.js";
 import { RoundRobinProposerElection } from "./liveness/roundRobinProposerElection.js";
@@ -111,7 +111,7 @@ export class RoundManager {
   #proposedRound = -1;
   #proposalTimerRound = -1;
   #fetching = new Set<string>();
-  #halted: ConsensusError | null = null;
+  #halted: DivergenceError | null = null;
   readonly #dissent = new Map<number, Set<number>>();
   readonly stats: RoundManagerStats = {
     proposals: 0,
@@ -157,7 +157,8 @@ export class RoundManager {
     return this.#tree.root;
   }
 
-  get halted(): ConsensusError | null {
+  /** Why this replica halted (its state diverged from f + 1 proposers'), or null. */
+  get halted(): DivergenceError | null {
     return this.#halted;
   }
 
@@ -316,8 +317,7 @@ export class RoundManager {
     const id = blockId(h);
     const idHex = toHex(id);
     if (this.#tree.has(idHex)) return; // duplicate
-    if (from !== h.proposer)
-      throw new ConsensusError("INVALID_PROPOSAL", `proposal relayed by ${from}, not its proposer`);
+    if (from !== h.proposer) throw new ProposalError(`proposal relayed by ${from}, not its proposer`);
     const txIds = checkProposal(
       block,
       id,
@@ -331,13 +331,12 @@ export class RoundManager {
     this.#processQc(h.qc);
     if (h.tc) this.#processTc(h.tc);
     if (h.round !== this.currentRound) {
-      throw new ConsensusError("INVALID_PROPOSAL", `proposal for round ${h.round} while in round ${this.currentRound}`);
+      throw new ProposalError(`proposal for round ${h.round} while in round ${this.currentRound}`);
     }
     const parent = this.#tree.get(toHex(h.parentId));
     if (!parent) return; // parent pruned: it forks below our committed root
-    if (h.height !== parent.height + 1) throw new ConsensusError("INVALID_PROPOSAL", "height is not parent height + 1");
-    if (h.timestamp < parent.block.header.timestamp)
-      throw new ConsensusError("INVALID_PROPOSAL", "timestamp goes backwards");
+    if (h.height !== parent.height + 1) throw new ProposalError("height is not parent height + 1");
+    if (h.timestamp < parent.block.header.timestamp) throw new ProposalError("timestamp goes backwards");
     this.#checkNoReplay(parent, txIds);
     const rec = blockRecord(block, id);
     this.#tree.insert(rec);
@@ -351,14 +350,12 @@ export class RoundManager {
   }
 
   #onVote(from: number, vote: Vote, retry: ConsensusMessage | null): void {
-    if (vote.voter !== from)
-      throw new ConsensusError("INVALID_VOTE", `vote for validator ${vote.voter} sent by ${from}`);
+    if (vote.voter !== from) throw new VoteError(`vote for validator ${vote.voter} sent by ${from}`);
     if (vote.round + 1 < this.currentRound) return; // stale
     if (this.leader(vote.round + 1) !== this.#o.index) return; // votes go to the next leader only
     if (from !== this.#o.index) this.#verifier.verifyVote(vote);
     const result = this.#votes.add(vote);
-    if (result === "equivocation")
-      throw new ConsensusError("INVALID_VOTE", `validator ${from} voted twice in round ${vote.round}`);
+    if (result === "equivocation") throw new VoteError(`validator ${from} voted twice in round ${vote.round}`);
     if (!result) return;
     this.#verifier.verifyQuorumCert(result); // cheap: every signature was checked, this caches it
     const msg: ConsensusMessage = retry ?? {
@@ -370,8 +367,7 @@ export class RoundManager {
   }
 
   #onTimeout(from: number, t: Timeout, retry: ConsensusMessage): void {
-    if (t.sender !== from)
-      throw new ConsensusError("INVALID_TIMEOUT", `timeout for validator ${t.sender} sent by ${from}`);
+    if (t.sender !== from) throw new TimeoutMessageError(`timeout for validator ${t.sender} sent by ${from}`);
     if (t.round < this.currentRound) return; // stale
     this.#verifier.verifyTimeout(t);
     if (this.#ensureBlock(t.highQc, from, retry)) this.#processQc(t.highQc);
@@ -442,7 +438,7 @@ export class RoundManager {
       this.#fetching.delete(idHex);
       if (this.#tree.has(idHex) || block.header.round <= this.#tree.root.round) continue;
       const parent = this.#tree.get(toHex(block.header.parentId));
-      if (!parent) throw new ConsensusError("SYNC_FAILED", "fetched block does not connect to the tree");
+      if (!parent) throw new SyncError("fetched block does not connect to the tree");
       checkProposal(
         block,
         id,
@@ -451,8 +447,7 @@ export class RoundManager {
         { chainId: this.#o.chainId, maxTxsPerBlock: this.#o.maxTxsPerBlock, txAuth: this.#o.txAuth },
         (txIdHex) => this.mempool.has(txIdHex),
       );
-      if (block.header.height !== parent.height + 1)
-        throw new ConsensusError("SYNC_FAILED", "fetched block height mismatch");
+      if (block.header.height !== parent.height + 1) throw new SyncError("fetched block height mismatch");
       this.#tree.insert(blockRecord(block, id));
       this.#m.storage.saveBlock(id, block);
       // Each fetched block's QC certifies its parent: it can commit ancestors.
@@ -508,7 +503,7 @@ export class RoundManager {
     const missing: Block[] = [];
     for (let h = executed + 1; h <= rootHeight; h++) {
       const b = this.#m.storage.committedBlockAt(h);
-      if (!b) throw new ConsensusError("SYNC_FAILED", `committed block at height ${h} missing from storage`);
+      if (!b) throw new SyncError(`committed block at height ${h} missing from storage`);
       missing.push(b);
     }
     this.#m.executor.deliver(missing, this.#m.storage.committedTip()!.qc);
@@ -598,7 +593,7 @@ export class RoundManager {
     }
     for (const idHex of txIds) {
       if (seen.has(idHex) || this.mempool.isCommitted(idHex)) {
-        throw new ConsensusError("INVALID_PROPOSAL", `transaction ${idHex.slice(0, 16)} is already in the chain`);
+        throw new ProposalError(`transaction ${idHex.slice(0, 16)} is already in the chain`);
       }
     }
   }
@@ -618,21 +613,16 @@ export class RoundManager {
     const meta = { height: h.execHeight, mine: toHex(mine).slice(0, 16), theirs: toHex(h.appHash).slice(0, 16) };
     if (dissent.size > this.#o.validators.f) {
       this.#halt(
-        new ConsensusError(
-          "DIVERGENCE",
+        new DivergenceError(
           `app hash at height ${h.execHeight} differs from ${dissent.size} proposers': this replica's state diverged, halting`,
           meta,
         ),
       );
     }
-    throw new ConsensusError(
-      "INVALID_PROPOSAL",
-      `proposer's app hash at height ${h.execHeight} differs from ours`,
-      meta,
-    );
+    throw new ProposalError(`proposer's app hash at height ${h.execHeight} differs from ours`, meta);
   }
 
-  #halt(err: ConsensusError): void {
+  #halt(err: DivergenceError): void {
     this.#halted = err;
     this.#round.stop();
     this.#m.log?.("warn", "consensus halted", { reason: err.message });

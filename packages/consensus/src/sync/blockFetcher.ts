@@ -1,5 +1,5 @@
 import { type Block, blockId, bytesEqual, toHex } from "@ordo/types";
-import { ConsensusError } from "../errors.js";
+import { SyncError } from "../errors.js";
 import type { ConsensusNetwork } from "../network.js";
 
 /**
@@ -18,14 +18,13 @@ export async function fetchMissingChain(
   let want = id;
   while (!known(toHex(want))) {
     if (chain.length >= opts.maxBlocks) {
-      throw new ConsensusError("SYNC_FAILED", `more than ${opts.maxBlocks} missing blocks: needs block sync`, { peer });
+      throw new SyncError(`more than ${opts.maxBlocks} missing blocks: needs block sync`, { peer });
     }
     const response = await network.request(peer, { blockId: want, count: opts.batch });
-    if (response.blocks.length === 0)
-      throw new ConsensusError("SYNC_FAILED", `peer ${peer} has no block ${toHex(want)}`, { peer });
+    if (response.blocks.length === 0) throw new SyncError(`peer ${peer} has no block ${toHex(want)}`, { peer });
     for (const block of response.blocks) {
       if (!bytesEqual(blockId(block.header), want)) {
-        throw new ConsensusError("SYNC_FAILED", `peer ${peer} answered a block that is not the one asked for`, {
+        throw new SyncError(`peer ${peer} answered a block that is not the one asked for`, {
           peer,
         });
       }

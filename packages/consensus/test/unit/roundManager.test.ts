@@ -20,6 +20,7 @@ import {
   type BlockRecord,
   blockRecord,
   type ConsensusEvent,
+  DivergenceError,
   MemoryConsensusStorage,
   MemorySafetyStorage,
   RoundManager,
@@ -467,7 +468,7 @@ describe("RoundManager", () => {
       expect(h.rm.halted).to.equal(null);
       expect(h.sentOf("vote")).to.deep.equal([]);
       h.receive(2, proposal(block(c1, certify(c1), 2, { header: other })));
-      expect(h.rm.halted?.code).to.equal("DIVERGENCE");
+      expect(h.rm.halted).to.be.instanceOf(DivergenceError).with.property("code", "DIVERGENCE");
       h.receive(3, proposal(block(c1, certify(c1), 3, { header: other })));
       expect(h.sentOf("vote")).to.deep.equal([]);
     });
