@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     if (single || (failed && !values.json)) {
       if (single) for (const line of r.trace) console.log(line);
       console.log(
-        `seed ${seed}: n=${opts.validators} byzantine=${opts.byzantine} twins=${opts.twins} commits=${r.commits} rounds=${r.rounds} violations=${r.safetyViolations.length} liveness=${r.livenessFailure ?? "ok"} internalErrors=${r.internalErrors}`,
+        `seed ${seed}: n=${opts.validators} byzantine=${opts.byzantine} twins=${opts.twins} commits=${r.commits} rounds=${r.rounds} roundsAfterGst=${r.roundsAfterGst} violations=${r.safetyViolations.length} liveness=${r.livenessFailure ?? "ok"} internalErrors=${r.internalErrors}`,
       );
     }
     if (!values.quiet && !values.json && (seed - from + 1) % 100 === 0) {

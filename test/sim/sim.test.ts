@@ -64,3 +64,12 @@ describe("simulation: the checker catches a broken voting rule", function () {
     }
   });
 });
+
+describe("simulation: the liveness check can fail", () => {
+  it("reports a liveness failure when the probes need more rounds than allowed, or more time than given", async () => {
+    const tight = await simulate({ ...optionsForSeed(3), livenessRounds: 0 });
+    expect(tight.livenessFailure).to.match(/rounds after GST/);
+    const short = await simulate({ ...optionsForSeed(3), livenessWindowMs: 1 });
+    expect(short.livenessFailure).to.match(/not committed/);
+  });
+});

@@ -43,6 +43,12 @@ export interface SimOptions {
   gstMs: number;
   /** How long after GST every probe transaction has to be committed by every honest replica. */
   livenessWindowMs: number;
+  /**
+   * How many rounds after GST that may take (default 4n): any n consecutive rounds have n - f
+   * honest leaders under round robin, and a probe needs one honest leader to propose it and two
+   * more rounds to commit it; four windows of n also cover the round in flight at GST.
+   */
+  livenessRounds?: number;
   /** Benchmark load instead of the trickle: `txsPerBatch` transactions to every replica every `intervalMs`. */
   load?: { txsPerBatch: number; intervalMs: number; maxTxsPerBlock: number; txAuth: "ed25519" | "none" };
   /** A timely network from the start (1-10 ms, no loss): for benchmarks. */
@@ -61,6 +67,8 @@ export interface SimResult {
   internalErrors: number;
   deliveryErrors: number;
   rounds: number;
+  /** Rounds the honest replicas went through between GST and the last probe's commit. */
+  roundsAfterGst: number;
   trace: string[];
 }
 
@@ -312,6 +320,8 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
   // --- run to GST, then probe liveness: one transaction per honest replica must commit everywhere ---
   await runUntil(queue, opts.gstMs);
   const honestNodes = nodes.filter(isHonest);
+  const highestRound = () => Math.max(...honestNodes.map((node) => node.rm?.currentRound ?? 0));
+  const gstRound = highestRound();
   const probes: string[] = [];
   for (const node of honestNodes) {
     const tx = makeTx();
@@ -330,6 +340,11 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       .filter((node) => !probes.every((p) => node.executor.txIds.has(p)))
       .map((x) => `node${x.id}`);
     livenessFailure = `probe transactions not committed by ${missing.join(", ")} within ${opts.livenessWindowMs}ms after GST`;
+  }
+  const roundsAfterGst = highestRound() - gstRound;
+  const roundBound = opts.livenessRounds ?? 4 * n;
+  if (!livenessFailure && !opts.load && roundsAfterGst > roundBound) {
+    livenessFailure = `probe transactions took ${roundsAfterGst} rounds after GST, more than ${roundBound}`;
   }
   for (const node of nodes) node.rm?.stop();
 
@@ -354,6 +369,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
     internalErrors,
     deliveryErrors,
     rounds,
+    roundsAfterGst,
     trace,
   };
 }
