@@ -54,3 +54,10 @@ export class DivergenceError extends ConsensusError<"DIVERGENCE"> {
     super("DIVERGENCE", message, meta);
   }
 }
+
+/** Options a round manager cannot run with (thrown by `validateRoundManagerOptions` at construction). */
+export class ConsensusOptionsError extends OrdoError<"INVALID_OPTIONS"> {
+  constructor(message: string, meta: Record<string, unknown> = {}) {
+    super("INVALID_OPTIONS", message, meta);
+  }
+}

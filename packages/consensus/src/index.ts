@@ -3,6 +3,7 @@ export { type ConsensusStorage, MemoryConsensusStorage } from "./consensusStorag
 export {
   type ConsensusErrorCode,
   ConsensusError,
+  ConsensusOptionsError,
   DivergenceError,
   ProposalError,
   type SafetyErrorCode,
@@ -26,6 +27,11 @@ export {
   type RoundManagerOptions,
   type RoundManagerStats,
 } from "./roundManager.js";
+export {
+  blockOverheadBytes,
+  defaultRoundManagerOptions,
+  validateRoundManagerOptions,
+} from "./roundManagerOptions.js";
 export { checkSafeToExtend, checkSafeToTimeout, checkVoteRound } from "./safety/rules.js";
 export { decodeSafetyData, encodeSafetyData, initialSafetyData, type SafetyData } from "./safety/safetyData.js";
 export { SafetyRules, type SafetyRulesOptions } from "./safety/safetyRules.js";

@@ -33,6 +33,7 @@ import { TimeoutCollector } from "./liveness/timeoutCollector.js";
 import { type AddOutcome, Mempool, type MempoolOptions } from "./mempool/mempool.js";
 import type { ConsensusNetwork } from "./network.js";
 import { checkProposal } from "./proposalChecks.js";
+import { blockOverheadBytes, validateRoundManagerOptions } from "./roundManagerOptions.js";
 import { SafetyRules } from "./safety/safetyRules.js";
 import type { SafetyStorage } from "./safety/safetyStorage.js";
 import { fetchMissingChain } from "./sync/blockFetcher.js";
@@ -96,7 +97,7 @@ export interface RoundManagerStats {
  * throws out of `handle`: it is rejected, counted and logged.
  */
 export class RoundManager {
-  readonly #o: RoundManagerOptions;
+  readonly #o: Required<RoundManagerOptions>;
   readonly #m: RoundManagerModules;
   readonly #verifier: CertificateVerifier;
   readonly #election: ProposerElection;
@@ -123,7 +124,7 @@ export class RoundManager {
   };
 
   constructor(opts: RoundManagerOptions, modules: RoundManagerModules) {
-    this.#o = { fetchBatch: 32, ...opts };
+    this.#o = validateRoundManagerOptions(opts);
     this.#m = modules;
     this.#verifier = new CertificateVerifier({
       chainId: opts.chainId,
@@ -140,7 +141,7 @@ export class RoundManager {
     this.#votes = new VoteAggregator(opts.validators.quorum);
     this.mempool = new Mempool(opts.mempool);
     this.#round = new RoundState(
-      { baseTimeoutMs: opts.baseTimeoutMs, maxBackoffExponent: opts.maxBackoffExponent ?? 6 },
+      { baseTimeoutMs: this.#o.baseTimeoutMs, maxBackoffExponent: this.#o.maxBackoffExponent },
       { time: modules.time, onLocalTimeout: (round) => modules.post({ kind: "localTimeout", round }) },
     );
   }
@@ -424,7 +425,7 @@ export class RoundManager {
     if (this.#fetching.has(idHex) || from === this.#o.index) return false;
     this.#fetching.add(idHex);
     const known = (h: string) => this.#tree.has(h);
-    fetchMissingChain(this.#m.network, from, qc.blockId, known, { batch: this.#o.fetchBatch!, maxBlocks: 10_000 }).then(
+    fetchMissingChain(this.#m.network, from, qc.blockId, known, { batch: this.#o.fetchBatch, maxBlocks: 10_000 }).then(
       (blocks) => this.#m.post({ kind: "fetched", blocks, from, retry }),
       (err) => this.#m.post({ kind: "fetchFailed", idHex, reason: String((err as Error)?.message ?? err) }),
     );
@@ -556,7 +557,11 @@ export class RoundManager {
       this.#maybeScheduleProposal();
       return;
     }
-    const { txs, ids } = this.mempool.batch(this.#o.maxTxsPerBlock, this.#o.maxBlockBytes - 4096, inFlight);
+    const { txs, ids } = this.mempool.batch(
+      this.#o.maxTxsPerBlock,
+      this.#o.maxBlockBytes - blockOverheadBytes(this.#o.validators.n),
+      inFlight,
+    );
     const executed = this.#m.executor.lastExecuted();
     const header: BlockHeader = {
       height: parent.height + 1,
