@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { SafetyChecker } from "./checker.js";
 import { optionsForSeed } from "./scenarios.js";
 import { type SimResult, simulate } from "./simulation.js";
 
@@ -17,6 +18,7 @@ function describeFailure(r: SimResult): string {
 describe("simulation: safety and liveness under faults", function () {
   this.timeout(600_000);
   const chunk = 100;
+  const seen = { behaviours: new Set<string>(), validators: new Set<number>(), crashes: 0 };
   for (let start = 0; start < SEEDS; start += chunk) {
     const from = BASE + start;
     const to = Math.min(BASE + SEEDS, from + chunk) - 1;
@@ -24,14 +26,28 @@ describe("simulation: safety and liveness under faults", function () {
       const failures: string[] = [];
       let commits = 0;
       for (let seed = from; seed <= to; seed++) {
-        const r = await simulate(optionsForSeed(seed));
+        const opts = optionsForSeed(seed);
+        const r = await simulate(opts);
         commits += r.commits;
+        for (const b of r.behaviours) seen.behaviours.add(b);
+        seen.validators.add(opts.validators);
+        seen.crashes += r.crashes;
         if (r.safetyViolations.length > 0 || r.livenessFailure || r.internalErrors > 0 || r.deliveryErrors > 0) {
           failures.push(describeFailure(r));
         }
       }
       expect(failures, failures.join("\n")).to.deep.equal([]);
       expect(commits).to.be.greaterThan(to - from); // the runs really committed blocks
+    });
+  }
+  // Runs after the seed chunks above, over what they saw; promised only over many seeds (ORDO_SIM_SEEDS can shrink a run).
+  if (SEEDS >= 100) {
+    it("covered n = 4 and 7, every Byzantine behaviour, Twins and crash-restarts", () => {
+      expect([...seen.validators].sort()).to.deep.equal([4, 7]);
+      expect([...seen.behaviours].sort()).to.deep.equal(
+        ["doubleVote", "equivocate", "honest", "invalid", "silent", "twin"].sort(),
+      );
+      expect(seen.crashes).to.be.greaterThan(0);
     });
   }
 });
@@ -71,5 +87,22 @@ describe("simulation: the liveness check can fail", () => {
     expect(tight.livenessFailure).to.match(/rounds after GST/);
     const short = await simulate({ ...optionsForSeed(3), livenessWindowMs: 1 });
     expect(short.livenessFailure).to.match(/not committed/);
+  });
+});
+
+describe("SafetyChecker", () => {
+  it("flags two honest replicas committing different blocks at one height, and one validator's two votes in a round", () => {
+    const c = new SafetyChecker();
+    c.onCommit("node0", 1, "aa", 0);
+    c.onCommit("node1", 1, "aa", 1);
+    c.onCommit("node1", 2, "bb", 2);
+    expect(c.violations).to.deep.equal([]);
+    c.onCommit("node2", 2, "cc", 3);
+    expect(c.violations.map((v) => v.kind)).to.deep.equal(["fork"]);
+    const vote = { blockId: new Uint8Array(32), round: 4, parentId: new Uint8Array(32), parentRound: 3, voter: 1 };
+    c.onHonestVote(1, { ...vote, signature: new Uint8Array(64) }, 4);
+    c.onHonestVote(1, { ...vote, signature: new Uint8Array(64) }, 5); // the same vote again is fine
+    c.onHonestVote(1, { ...vote, blockId: new Uint8Array(32).fill(1), signature: new Uint8Array(64) }, 6);
+    expect(c.violations.map((v) => v.kind)).to.deep.equal(["fork", "doubleVote"]);
   });
 });

@@ -69,6 +69,9 @@ export interface SimResult {
   rounds: number;
   /** Rounds the honest replicas went through between GST and the last probe's commit. */
   roundsAfterGst: number;
+  /** What each node did (one entry per node; twins appear twice), so a suite can check its coverage. */
+  behaviours: Behaviour[];
+  crashes: number;
   trace: string[];
 }
 
@@ -258,6 +261,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       t = start + length + rng.int(100, 500);
     }
   }
+  let crashes = 0;
   if (opts.crashes) {
     const honest = nodes.filter(isHonest);
     for (let c = rng.int(1, 2); c > 0; c--) {
@@ -268,6 +272,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
         if (!node.rm) return;
         node.rm.stop();
         node.rm = null;
+        crashes++;
         const lose = rng.int(0, 2);
         node.executor.loseLast(lose);
         log(`node${node.id} crashed (app lost ${lose} heights)`);
@@ -370,6 +375,8 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
     deliveryErrors,
     rounds,
     roundsAfterGst,
+    behaviours: nodes.map((node) => node.behaviour),
+    crashes,
     trace,
   };
 }
