@@ -16,7 +16,7 @@ export function outbound(
   message: ConsensusMessage,
   ctx: { rng: SeededRandom; key: KeyPair; chainId: string; index: number },
 ): Uint8Array[] {
-  const honest = encodeConsensusMessage(message);
+  const honest = encoded(message);
   switch (behaviour) {
     case "honest":
     case "twin":
@@ -79,6 +79,14 @@ export function outbound(
       }
     }
   }
+}
+
+/** One encoding per message object: a broadcast to n - 1 peers encodes once, as the real network does. */
+const encodings = new WeakMap<ConsensusMessage, Uint8Array>();
+function encoded(message: ConsensusMessage): Uint8Array {
+  let bytes = encodings.get(message);
+  if (!bytes) encodings.set(message, (bytes = encodeConsensusMessage(message)));
+  return bytes;
 }
 
 function resign(block: Block, ctx: { key: KeyPair; chainId: string }): Block {
