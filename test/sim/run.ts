@@ -22,9 +22,29 @@ const { values } = parseArgs({
   },
 });
 
+/** A non-negative integer option, or exit 2 naming it. */
+function intOption(name: string, raw: string, min: number): number {
+  const v = Number(raw);
+  if (!Number.isSafeInteger(v) || v < min) {
+    console.error(`--${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return v;
+}
+
 async function main(): Promise<void> {
-  const seeds = Number(values.seeds);
-  const from = Number(values.from);
+  const seeds = intOption("seeds", values.seeds, 1);
+  const from = intOption("from", values.from, 0);
+  if (values.validators !== undefined) intOption("validators", values.validators, 4);
+  if (values.byzantine !== undefined) {
+    const k = intOption("byzantine", values.byzantine, 0);
+    const n = values.validators === undefined ? 4 : Number(values.validators);
+    // Beyond f the protocol promises nothing: a run would only "find" what n >= 3f + 1 excludes.
+    if (k > Math.floor((n - 1) / 3)) {
+      console.error(`--byzantine ${k} exceeds f = ${Math.floor((n - 1) / 3)} for n = ${n}`);
+      process.exit(2);
+    }
+  }
   const single = seeds === 1;
   const overrides = {
     validators: values.validators === undefined ? undefined : Number(values.validators),
