@@ -322,6 +322,11 @@ describe("RoundManager", () => {
       idle.advance(50);
       expect(idle.rm.currentRound).to.equal(2);
       expect(idle.sentOf("proposal")).to.deep.equal([]);
+      idle.rm.handle({ kind: "transactions", txs: [tx()] }); // a transaction arrives: propose within the max wait
+      idle.advance(4);
+      expect(idle.sentOf("proposal")).to.deep.equal([]);
+      idle.advance(1);
+      expect(idle.sentOf("proposal").map((p) => p.message.block.txs.length)).to.deep.equal([1]);
 
       const draining = new Harness(2);
       const t = tx();
@@ -333,6 +338,16 @@ describe("RoundManager", () => {
       const proposals = draining.sentOf("proposal");
       expect(proposals).to.have.length(1); // at once: no batch wait when draining
       expect(proposals[0]!.message.block.txs).to.deep.equal([]); // t is in flight: never re-proposed
+    });
+
+    it("proposes at once when a full batch (max txs) is waiting, and caps the block at max txs", () => {
+      const h = new Harness(1); // leads round 1 from the start
+      h.rm.handle({ kind: "transactions", txs: Array.from({ length: 9 }, tx) });
+      expect(h.sentOf("proposal")).to.deep.equal([]);
+      h.rm.handle({ kind: "transactions", txs: [tx(), tx(), tx()] });
+      const proposals = h.sentOf("proposal");
+      expect(proposals.map((p) => p.message.block.txs.length)).to.deep.equal([10]);
+      expect(h.time.clock).to.equal(0);
     });
 
     it("rejects a vote sent by someone else than its voter, a badly signed vote, and a double vote", () => {
