@@ -7,6 +7,7 @@ import {
   blockId,
   bytesEqual,
   type ConsensusMessage,
+  defaultLimits,
   encodedTransactionLength,
   genesisQuorumCert,
   maxHighQcRound,
@@ -271,13 +272,22 @@ export class RoundManager {
     return outcomes as AddOutcome[];
   }
 
-  /** Serves a peer's block request from the tree, then from storage: `count` blocks walking parents. */
+  /**
+   * Serves a peer's block request from the tree, then from storage: up to `count` blocks walking
+   * parents, fewer if more would not fit in one message (the peer asks again from where it stopped).
+   */
   serveBlockRequest(req: BlockRequest): BlockResponse {
     const blocks: Block[] = [];
+    const maxCount = Math.min(req.count, defaultLimits.maxBlocksPerResponse);
+    const budget = defaultLimits.maxMessageBytes / 2;
+    let bytes = 0;
     let id = req.blockId;
-    while (blocks.length < req.count) {
+    while (blocks.length < maxCount) {
       const block = this.#tree.get(toHex(id))?.block ?? this.#m.storage.getBlock(id);
       if (!block || block.header.height === 0) break;
+      bytes += blockOverheadBytes(this.#o.validators.n);
+      for (const tx of block.txs) bytes += encodedTransactionLength(tx);
+      if (blocks.length > 0 && bytes > budget) break;
       blocks.push(block);
       id = block.header.parentId;
     }

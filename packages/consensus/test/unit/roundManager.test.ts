@@ -441,6 +441,25 @@ describe("RoundManager", () => {
   });
 
   describe("catch-up", () => {
+    it("serves block requests walking parents, bounded by the count and stopping above genesis", () => {
+      const h = new Harness(3);
+      for (const [from, b] of [
+        [1, b1],
+        [2, b2],
+        [3, b3],
+      ] as const)
+        h.receive(from, proposal(b));
+      const heights = (count: number) =>
+        h.rm.serveBlockRequest({ blockId: b3.id, count }).blocks.map((b) => b.header.height);
+      expect(heights(2)).to.deep.equal([3, 2]);
+      expect(heights(10)).to.deep.equal([3, 2, 1]);
+      expect(h.rm.serveBlockRequest({ blockId: new Uint8Array(32), count: 5 }).blocks).to.deep.equal([]);
+      h.receive(0, { kind: "blockRequest", request: { blockId: b2.id, count: 1 } });
+      const answer = h.sentOf("blockResponse");
+      expect(answer.map((a) => a.to)).to.deep.equal([0]);
+      expect(answer[0]!.message.response.blocks.map((b) => b.header.height)).to.deep.equal([2]);
+    });
+
     it("fetches a missing parent from the sender, verifies it, then votes", async () => {
       const h = new Harness(3);
       h.receive(2, proposal(b2)); // its QC certifies b1, which this replica never saw
