@@ -112,7 +112,8 @@ export class ConsensusStreams {
    */
   connect(index: number, force = false): void {
     const peerId = this.#m.peers.peerId(index);
-    if (!this.#running || peerId === undefined || index === this.#m.selfIndex) return;
+    // Only validators open consensus streams: a follower's would be refused.
+    if (!this.#running || peerId === undefined || index === this.#m.selfIndex || this.#m.selfIndex < 0) return;
     if (this.#opening[index] || this.#senders[index]!.stream !== undefined) return;
     if (!force && Date.now() < this.#retryAt[index]!) return;
     this.#opening[index] = true;

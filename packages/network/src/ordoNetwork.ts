@@ -157,14 +157,23 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
   /** Starts the host and every protocol. Idempotent; concurrent calls share one start. */
   start(): Promise<void> {
     if (this.#state === "running" || this.#state === "starting") return this.#transition;
-    this.#transition = this.#transition.then(() => this.#start());
+    // The state changes now, not when the chained step runs, so a second call sees it.
+    this.#state = "starting";
+    this.#transition = this.#transition.then(
+      () => this.#start(),
+      () => this.#start(),
+    );
     return this.#transition;
   }
 
   /** Stops everything and closes every connection. Idempotent. */
   stop(): Promise<void> {
     if (this.#state === "stopped" || this.#state === "stopping") return this.#transition;
-    this.#transition = this.#transition.then(() => this.#stop());
+    this.#state = "stopping";
+    this.#transition = this.#transition.then(
+      () => this.#stop(),
+      () => this.#stop(),
+    );
     return this.#transition;
   }
 
@@ -255,9 +264,10 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
 
   // --- ConsensusNetwork ---
 
+  // A follower (selfIndex -1) has no consensus voice: validators would refuse its streams anyway.
   broadcast(message: ConsensusMessage): void {
     const streams = this.#streams;
-    if (streams === undefined || this.#state !== "running") {
+    if (streams === undefined || this.#state !== "running" || this.selfIndex < 0) {
       this.counters.dropped++;
       return;
     }
@@ -268,7 +278,12 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
   sendTo(validator: number, message: ConsensusMessage): void {
     if (validator === this.selfIndex) return;
     const streams = this.#streams;
-    if (streams === undefined || this.#state !== "running" || this.peers.peerId(validator) === undefined) {
+    if (
+      streams === undefined ||
+      this.#state !== "running" ||
+      this.selfIndex < 0 ||
+      this.peers.peerId(validator) === undefined
+    ) {
       this.counters.dropped++;
       return;
     }

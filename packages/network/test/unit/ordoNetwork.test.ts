@@ -1,9 +1,11 @@
+import { EventEmitter } from "node:events";
 import type { PeerId, Stream } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
 import { KeyPair } from "@ordo/crypto";
 import {
   type BlockRequest,
   bytesEqual,
+  type ConsensusMessage,
   encodeBlock,
   encodeConsensusMessage,
   encodeTransaction,
@@ -12,10 +14,13 @@ import {
 import { arbitraryBlock, arbitraryTransaction, SeededRandom } from "@ordo/types/testing";
 import { expect } from "chai";
 import {
+  BLOCKS_PROTOCOL,
+  blockTopic,
   CONSENSUS_PROTOCOL,
   createOrdoHost,
   encodeFrame,
   libp2pPrivateKey,
+  NetworkNotRunningError,
   type OrdoHost,
   type OrdoNetwork,
   type PeerOffense,
@@ -23,7 +28,17 @@ import {
   txTopic,
   UnknownValidatorError,
 } from "../../src/index.js";
-import { CHAIN_ID, Inbox, makeKeys, nextEvent, startCluster, until, validatorSetOf, voteMessage } from "./helpers.js";
+import {
+  CHAIN_ID,
+  Inbox,
+  makeKeys,
+  makeNetwork,
+  nextEvent,
+  startCluster,
+  until,
+  validatorSetOf,
+  voteMessage,
+} from "./helpers.js";
 
 function roundOf(m: { message: { kind: string; vote?: { round: number } } }): number {
   return m.message.kind === "vote" ? m.message.vote!.round : -1;
@@ -172,6 +187,36 @@ describe("OrdoNetwork over real libp2p (4 validators on loopback)", function () 
     }
   });
 
+  it("gossiped blocks reach every node", async () => {
+    const block = arbitraryBlock(rng, 2);
+    const got = nets.map(() => [] as Uint8Array[]);
+    const emitter = new EventTarget();
+    for (const [i, n] of nets.entries()) {
+      n.onBlock((b) => {
+        got[i]!.push(encodeBlock(b));
+        emitter.dispatchEvent(new Event("block"));
+      });
+    }
+    await nets[2]!.publishBlock(block);
+    await until("block at 0, 1, 3", () => [0, 1, 3].every((i) => got[i]!.length === 1), [emitter], ["block"]);
+    for (const i of [0, 1, 3]) expect(got[i]![0]).to.deep.equal(encodeBlock(block));
+  });
+
+  it("a consensus handler that throws costs nothing but a counter", async () => {
+    const before = nets[3]!.counters.handlerErrors;
+    const handler = (from: number, message: ConsensusMessage) => {
+      if (message.kind === "vote" && message.vote.round === 4040) throw new Error("bug in the node");
+      inboxes[3]!.received.push({ from, message });
+      inboxes[3]!.emitter.dispatchEvent(new Event("message"));
+    };
+    nets[3]!.onConsensusMessage(handler);
+    nets[0]!.sendTo(3, voteMessage(4040, 0));
+    nets[0]!.sendTo(3, voteMessage(4041, 0));
+    await waitRound(3, 4041);
+    expect(nets[3]!.counters.handlerErrors).to.equal(before + 1);
+    expect(nets[3]!.connectedValidators()).to.include(0);
+  });
+
   it("reconnects and resumes after a connection drops", async () => {
     const peer1 = nets[1]!.peerId;
     await nets[0]!.host.hangUp(peer1);
@@ -299,4 +344,87 @@ describe("OrdoNetwork against misbehaving peers", function () {
       await rogue.stop();
     });
   }
+
+  it("a malformed block request gets the sender disconnected; a stranger's is refused", async () => {
+    const rogue = await rawHost(keys[3]!);
+    const offense = nextEvent<PeerOffense>(nets[1]!, "peer:offense", "an offense on /ordo/blocks");
+    const stream = await rogue.dialProtocol(multiaddr(nets[1]!.multiaddrs()[0]!), BLOCKS_PROTOCOL);
+    stream.send(encodeFrame(new Uint8Array([5, 1, 2])));
+    expect((await offense).validator).to.equal(3);
+
+    const stranger = await rawHost(KeyPair.generate());
+    const refused = nextEvent<{ protocol: string }>(nets[1]!, "peer:refused", "a refusal on /ordo/blocks");
+    const s2 = await stranger
+      .dialProtocol(multiaddr(nets[1]!.multiaddrs()[0]!), BLOCKS_PROTOCOL)
+      .catch(() => undefined);
+    try {
+      s2?.send(
+        encodeFrame(
+          encodeConsensusMessage({ kind: "blockRequest", request: { blockId: new Uint8Array(32), count: 1 } }),
+        ),
+      );
+    } catch {
+      // already reset
+    }
+    expect((await refused).protocol).to.equal(BLOCKS_PROTOCOL);
+    await Promise.all([rogue.stop(), stranger.stop()]);
+  });
+
+  it("a follower (not a validator) receives gossiped blocks and has no consensus voice", async () => {
+    const follower = makeNetwork(KeyPair.generate(), validators, { bootstrap: [nets[0]!.multiaddrs()[0]!] });
+    nets.push(follower); // stopped in `after`
+    expect(follower.selfIndex).to.equal(-1);
+    await follower.start();
+    // Validator 0 gossips to the follower once it knows the follower's subscription AND has an
+    // outbound stream to it; gossipsub sends its own subscriptions first thing on that stream, so
+    // the follower knowing validator 0's subscription shows the stream exists.
+    const topic = blockTopic(CHAIN_ID);
+    const [mine, theirs] = [follower.host.services.pubsub, nets[0]!.host.services.pubsub];
+    await until(
+      "subscriptions known both ways between validator 0 and the follower",
+      () =>
+        mine.getSubscribers(topic).some((p) => p.equals(nets[0]!.peerId)) &&
+        theirs.getSubscribers(topic).some((p) => p.equals(follower.peerId)),
+      [mine, theirs],
+      ["subscription-change"],
+    );
+    const block = arbitraryBlock(new SeededRandom(9), 1);
+    const blocks = new EventEmitter();
+    follower.onBlock((b) => blocks.emit("block", encodeBlock(b)));
+    const got = nextEvent<Uint8Array>(blocks, "block", "a block at the follower");
+    await nets[0]!.publishBlock(block);
+    expect(await got).to.deep.equal(encodeBlock(block));
+    // Its consensus sends go nowhere.
+    follower.broadcast(voteMessage(31337, 0));
+    follower.sendTo(0, voteMessage(31338, 0));
+    expect(follower.counters.dropped).to.equal(2);
+    expect(follower.counters.messagesOut).to.equal(0);
+  });
+});
+
+describe("OrdoNetwork lifecycle", () => {
+  const keys = makeKeys(2, 40);
+  const validators = validatorSetOf(keys);
+
+  it("start and stop are idempotent, and a stopped network refuses work without throwing from the hot path", async () => {
+    const net = makeNetwork(keys[0]!, validators);
+    try {
+      await Promise.all([net.start(), net.start()]);
+      expect(net.running).to.equal(true);
+      expect(net.multiaddrs()[0]).to.match(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//);
+    } finally {
+      await Promise.all([net.stop(), net.stop()]);
+    }
+    await net.stop();
+    expect(net.running).to.equal(false);
+    expect(net.multiaddrs()).to.deep.equal([]);
+    net.broadcast(voteMessage(1));
+    net.sendTo(1, voteMessage(1));
+    expect(net.counters.dropped).to.equal(2);
+    const err = await net.request(1, { blockId: new Uint8Array(32), count: 1 }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(NetworkNotRunningError);
+    // And it can start again.
+    await net.start();
+    await net.stop();
+  });
 });
