@@ -230,6 +230,32 @@ describe("OrdoNetwork over real libp2p (4 validators on loopback)", function () 
     await waitRound(1, 777);
   });
 
+  it("a validator that restarts on a new port is found again and rejoins", async () => {
+    const gone = Promise.all(
+      [0, 1, 2].map((i) => nextEvent<number>(nets[i]!, "validator:disconnect", `3 gone at ${i}`, (v) => v === 3)),
+    );
+    await nets[3]!.stop();
+    await gone;
+    const restarted = makeNetwork(keys[3]!, validators, {
+      requestTimeoutMs: 600,
+      bootstrap: [nets[0]!.multiaddrs()[0]!],
+    });
+    nets.push(restarted); // stopped in `after` (stopping the old instance again is a no-op)
+    inboxes[3] = new Inbox(restarted);
+    await restarted.start();
+    await until(
+      "validator 3 back in the mesh",
+      () =>
+        [0, 1, 2].every((i) => nets[i]!.connectedValidators().includes(3)) &&
+        restarted.connectedValidators().length === 3,
+      [...nets],
+      ["validator:connect"],
+    );
+    nets[1]!.sendTo(3, voteMessage(8080, 1));
+    restarted.broadcast(voteMessage(8081, 3));
+    await Promise.all([waitRound(3, 8080), waitRound(0, 8081), waitRound(1, 8081), waitRound(2, 8081)]);
+  });
+
   function waitRound(i: number, round: number): Promise<void> {
     return until(
       `round ${round} at validator ${i}`,
