@@ -64,6 +64,10 @@ export interface SimResult {
   livenessFailure: string | null;
   /** Height of the committed chain all honest replicas agree on. */
   commits: number;
+  /** Transactions every honest replica has executed. */
+  committedTxs: number;
+  /** CPU spent building the benchmark load (signing client transactions), not the replicas' work. */
+  loadCpuMicros: number;
   internalErrors: number;
   deliveryErrors: number;
   rounds: number;
@@ -302,8 +306,10 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       queue.schedule(delay(), () => reachable(target, other) && other.rm?.handle({ kind: "transactions", txs: [tx] }));
     }
   };
+  let loadCpuMicros = 0;
   if (opts.load) {
-    // Pre-built batches, so the benchmark measures the replicas, not the clients.
+    // Pre-built batches, so the benchmark measures the replicas, not the clients (their CPU is reported apart).
+    const cpuBefore = process.cpuUsage();
     const { txsPerBatch, intervalMs, txAuth } = opts.load;
     let nonce = 0n;
     const sender = clients[0]!;
@@ -316,6 +322,8 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
         for (const node of nodes) node.rm?.handle({ kind: "transactions", txs: batch, verified: txAuth === "none" });
       });
     }
+    const cpu = process.cpuUsage(cpuBefore);
+    loadCpuMicros = cpu.user + cpu.system;
   } else {
     for (let t = 20; t < opts.gstMs; t += rng.int(10, 60)) {
       queue.schedule(t, () => submit(rng.pick(nodes), makeTx()));
@@ -371,6 +379,8 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
     safetyViolations: checker.violations,
     livenessFailure,
     commits: checker.height,
+    loadCpuMicros,
+    committedTxs: Math.min(...nodes.filter(isHonest).map((node) => node.executor.txIds.size)),
     internalErrors,
     deliveryErrors,
     rounds,

@@ -115,6 +115,7 @@ export class RoundManager {
   #fetching = new Set<string>();
   #halted: DivergenceError | null = null;
   readonly #dissent = new Map<number, Set<number>>();
+  readonly #pendingQcs = new Map<string, QuorumCert>();
   readonly stats: RoundManagerStats = {
     proposals: 0,
     votes: 0,
@@ -306,7 +307,7 @@ export class RoundManager {
         this.#onProposal(from, m.block, m);
         return;
       case "vote":
-        this.#onVote(from, m.vote, m);
+        this.#onVote(from, m.vote);
         return;
       case "timeout":
         this.#onTimeout(from, m.timeout, m);
@@ -356,11 +357,13 @@ export class RoundManager {
     const vote = this.#safety.vote(h, id);
     this.stats.votes++;
     const next = this.leader(h.round + 1);
-    if (next === this.#o.index) this.#onVote(this.#o.index, vote, null);
+    this.#m.log?.("debug", "vote sent", { round: h.round, blockId: idHex.slice(0, 8), to: next, index: this.#o.index });
+    if (next === this.#o.index) this.#onVote(this.#o.index, vote);
     else this.#m.network.sendTo(next, { kind: "vote", vote });
+    this.#takePendingQc(idHex);
   }
 
-  #onVote(from: number, vote: Vote, retry: ConsensusMessage | null): void {
+  #onVote(from: number, vote: Vote): void {
     if (vote.voter !== from) throw new VoteError(`vote for validator ${vote.voter} sent by ${from}`);
     if (vote.round + 1 < this.currentRound) return; // stale
     if (this.leader(vote.round + 1) !== this.#o.index) return; // votes go to the next leader only
@@ -369,12 +372,22 @@ export class RoundManager {
     if (result === "equivocation") throw new VoteError(`validator ${from} voted twice in round ${vote.round}`);
     if (!result) return;
     this.#verifier.verifyQuorumCert(result); // cheap: every signature was checked, this caches it
-    const msg: ConsensusMessage = retry ?? {
+    // The aggregator forms a QC once: if its block is missing, keep the QC until the block arrives
+    // (by proposal or fetch); replaying the votes would form nothing.
+    const retry: ConsensusMessage = {
       kind: "syncInfo",
-      syncInfo: { highQc: result, highCommitQc: result, lastTc: null },
+      syncInfo: { highQc: result, highCommitQc: this.#tree.highCommitQc, lastTc: null },
     };
-    if (!this.#ensureBlock(result, from, msg)) return;
-    this.#processQc(result);
+    if (this.#ensureBlock(result, from, retry)) this.#processQc(result);
+    else this.#pendingQcs.set(toHex(result.blockId), result);
+  }
+
+  /** A QC formed from votes before its block arrived: act on it now that the block is in the tree. */
+  #takePendingQc(idHex: string): void {
+    const qc = this.#pendingQcs.get(idHex);
+    if (!qc || !this.#tree.has(idHex)) return;
+    this.#pendingQcs.delete(idHex);
+    this.#processQc(qc);
   }
 
   #onTimeout(from: number, t: Timeout, retry: ConsensusMessage): void {
@@ -434,6 +447,12 @@ export class RoundManager {
     if (this.#tree.has(idHex) || qc.round <= this.#tree.root.round) return true;
     if (this.#fetching.has(idHex) || from === this.#o.index) return false;
     this.#fetching.add(idHex);
+    this.#m.log?.("debug", "fetching missing blocks", {
+      blockId: idHex.slice(0, 8),
+      round: qc.round,
+      from,
+      index: this.#o.index,
+    });
     const known = (h: string) => this.#tree.has(h);
     fetchMissingChain(this.#m.network, from, qc.blockId, known, { batch: this.#o.fetchBatch, maxBlocks: 10_000 }).then(
       (blocks) => this.#m.post({ kind: "fetched", blocks, from, retry }),
@@ -465,6 +484,7 @@ export class RoundManager {
       this.#processQc(block.header.qc);
     }
     for (const key of [...this.#fetching]) if (this.#tree.has(key)) this.#fetching.delete(key);
+    for (const idHex of [...this.#pendingQcs.keys()]) this.#takePendingQc(idHex);
     this.#onMessage(from, retry);
   }
 
@@ -522,6 +542,7 @@ export class RoundManager {
 
   #onNewRound(round: number): void {
     this.#votes.pruneBelow(round - 1);
+    for (const [idHex, qc] of this.#pendingQcs) if (qc.round <= this.#tree.root.round) this.#pendingQcs.delete(idHex);
     for (const r of this.#timeouts.keys()) if (r < round) this.#timeouts.delete(r);
     this.#m.log?.("debug", "entered round", { round, index: this.#o.index });
     if (this.leader(round) === this.#o.index) this.#propose(round, false);
@@ -592,6 +613,12 @@ export class RoundManager {
     const block: Block = { header, txs, signature: signBlockId(this.#m.key, this.#o.chainId, id) };
     this.#proposedRound = round;
     this.stats.proposals++;
+    this.#m.log?.("debug", "proposal sent", {
+      round,
+      blockId: toHex(id).slice(0, 8),
+      txs: txs.length,
+      index: this.#o.index,
+    });
     this.#m.network.broadcast({ kind: "proposal", block });
     this.#onProposal(this.#o.index, block, { kind: "proposal", block });
   }

@@ -340,6 +340,23 @@ describe("RoundManager", () => {
       expect(proposals[0]!.message.block.txs).to.deep.equal([]); // t is in flight: never re-proposed
     });
 
+    it("keeps a QC formed from votes that arrived before their block, and uses it once the block arrives", async () => {
+      const byProposal = new Harness(2);
+      for (const i of [0, 1, 3]) byProposal.receive(i, { kind: "vote", vote: voteFor(b1, i) });
+      expect(byProposal.rm.currentRound).to.equal(1);
+      expect(byProposal.requests.map((r) => toHex(r.request.blockId))).to.deep.equal([b1.idHex]);
+      byProposal.receive(1, proposal(b1)); // the proposal overtakes the fetch
+      expect(byProposal.rm.currentRound).to.equal(2);
+
+      const byFetch = new Harness(2);
+      for (const i of [0, 1, 3]) byFetch.receive(i, { kind: "vote", vote: voteFor(b1, i) });
+      byFetch.requests[0]!.resolve({ blocks: [b1.block] });
+      await new Promise((r) => setImmediate(r));
+      byFetch.drain();
+      expect(byFetch.rm.currentRound).to.equal(2);
+      expect(toHex(byFetch.rm.highQc.blockId)).to.equal(b1.idHex);
+    });
+
     it("proposes at once when a full batch (max txs) is waiting, and caps the block at max txs", () => {
       const h = new Harness(1); // leads round 1 from the start
       h.rm.handle({ kind: "transactions", txs: Array.from({ length: 9 }, tx) });
