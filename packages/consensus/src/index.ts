@@ -1,5 +1,6 @@
 export { type BlockRecord, BlockTree, blockRecord, type CommitResult } from "./blockTree/blockTree.js";
 export { type ConsensusStorage, MemoryConsensusStorage } from "./consensusStorage.js";
+export { DivergenceMonitor } from "./divergenceMonitor.js";
 export {
   type ConsensusErrorCode,
   ConsensusError,

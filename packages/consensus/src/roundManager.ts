@@ -5,7 +5,6 @@ import {
   type BlockRequest,
   type BlockResponse,
   blockId,
-  bytesEqual,
   type ConsensusMessage,
   defaultLimits,
   encodedTransactionLength,
@@ -25,7 +24,8 @@ import {
 } from "@ordo/types";
 import { type BlockRecord, BlockTree, blockRecord } from "./blockTree/blockTree.js";
 import type { ConsensusStorage } from "./consensusStorage.js";
-import { DivergenceError, ProposalError, SyncError, TimeoutMessageError, VoteError } from "./errors.js";
+import { DivergenceMonitor } from "./divergenceMonitor.js";
+import { type DivergenceError, ProposalError, SyncError, TimeoutMessageError, VoteError } from "./errors.js";
 import type { Executor } from "./executor.js";
 import type { ProposerElection } from "./liveness/proposerElection.js";
 import { RoundRobinProposerElection } from "./liveness/roundRobinProposerElection.js";
@@ -114,7 +114,7 @@ export class RoundManager {
   #proposalTimerRound = -1;
   #fetching = new Set<string>();
   #halted: DivergenceError | null = null;
-  readonly #dissent = new Map<number, Set<number>>();
+  readonly #divergence: DivergenceMonitor;
   readonly #pendingQcs = new Map<string, QuorumCert>();
   readonly stats: RoundManagerStats = {
     proposals: 0,
@@ -142,6 +142,7 @@ export class RoundManager {
       );
     this.#votes = new VoteAggregator(opts.validators.quorum);
     this.mempool = new Mempool(opts.mempool);
+    this.#divergence = new DivergenceMonitor(opts.validators.f, (height) => modules.executor.appHashAt(height));
     this.#round = new RoundState(
       { baseTimeoutMs: this.#o.baseTimeoutMs, maxBackoffExponent: this.#o.maxBackoffExponent },
       { time: modules.time, onLocalTimeout: (round) => modules.post({ kind: "localTimeout", round }) },
@@ -353,7 +354,11 @@ export class RoundManager {
     const rec = blockRecord(block, id);
     this.#tree.insert(rec);
     this.#m.storage.saveBlock(id, block);
-    this.#checkDivergence(h);
+    const diverged = this.#divergence.check(h);
+    if (diverged) {
+      this.#halt(diverged);
+      throw new ProposalError("proposal not voted for: this replica halted", diverged.meta);
+    }
     const vote = this.#safety.vote(h, id);
     this.stats.votes++;
     const next = this.leader(h.round + 1);
@@ -638,30 +643,6 @@ export class RoundManager {
         throw new ProposalError(`transaction ${idHex.slice(0, 16)} is already in the chain`);
       }
     }
-  }
-
-  /**
-   * A proposer's header carries its app hash at `execHeight`. A mismatch with ours means the
-   * proposal is not voted for; once f + 1 distinct proposers disagree with us at one height, at
-   * least one honest replica does, so it is our state that diverged: halt rather than serve it.
-   */
-  #checkDivergence(h: BlockHeader): void {
-    if (h.execHeight === 0) return;
-    const mine = this.#m.executor.appHashAt(h.execHeight);
-    if (!mine || bytesEqual(mine, h.appHash)) return;
-    let dissent = this.#dissent.get(h.execHeight);
-    if (!dissent) this.#dissent.set(h.execHeight, (dissent = new Set()));
-    dissent.add(h.proposer);
-    const meta = { height: h.execHeight, mine: toHex(mine).slice(0, 16), theirs: toHex(h.appHash).slice(0, 16) };
-    if (dissent.size > this.#o.validators.f) {
-      this.#halt(
-        new DivergenceError(
-          `app hash at height ${h.execHeight} differs from ${dissent.size} proposers': this replica's state diverged, halting`,
-          meta,
-        ),
-      );
-    }
-    throw new ProposalError(`proposer's app hash at height ${h.execHeight} differs from ours`, meta);
   }
 
   #halt(err: DivergenceError): void {
