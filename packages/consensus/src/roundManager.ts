@@ -56,6 +56,11 @@ export interface RoundManagerOptions {
   txAuth: "ed25519" | "none";
   /** Blocks per fetch request when catching up on missing ancestors. */
   fetchBatch?: number;
+  /**
+   * Votes and timeouts for rounds further ahead than this are not collected (their certificates
+   * still count): each needs state, and a Byzantine validator could sign one for every round.
+   */
+  maxRoundsAhead?: number;
   mempool?: Partial<MempoolOptions>;
 }
 
@@ -371,6 +376,7 @@ export class RoundManager {
   #onVote(from: number, vote: Vote): void {
     if (vote.voter !== from) throw new VoteError(`vote for validator ${vote.voter} sent by ${from}`);
     if (vote.round + 1 < this.currentRound) return; // stale
+    if (vote.round > this.currentRound + this.#o.maxRoundsAhead) return; // see maxRoundsAhead
     if (this.leader(vote.round + 1) !== this.#o.index) return; // votes go to the next leader only
     if (from !== this.#o.index) this.#verifier.verifyVote(vote);
     const result = this.#votes.add(vote);
@@ -400,7 +406,7 @@ export class RoundManager {
     if (t.round < this.currentRound) return; // stale
     this.#verifier.verifyTimeout(t);
     if (this.#ensureBlock(t.highQc, from, retry)) this.#processQc(t.highQc);
-    if (t.round < this.currentRound) return;
+    if (t.round < this.currentRound || t.round > this.currentRound + this.#o.maxRoundsAhead) return;
     let collector = this.#timeouts.get(t.round);
     if (!collector) this.#timeouts.set(t.round, (collector = new TimeoutCollector(t.round, this.#o.validators.quorum)));
     const tc = collector.add(t);

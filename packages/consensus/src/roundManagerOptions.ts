@@ -4,6 +4,7 @@ import type { RoundManagerOptions } from "./roundManager.js";
 export const defaultRoundManagerOptions = Object.freeze({
   maxBackoffExponent: 6,
   fetchBatch: 32,
+  maxRoundsAhead: 1000,
 });
 
 /**
@@ -41,6 +42,7 @@ export function validateRoundManagerOptions(opts: RoundManagerOptions): Required
   if (o.maxBatchWaitMs >= o.baseTimeoutMs) fail("maxBatchWaitMs", `must be below baseTimeoutMs (${o.baseTimeoutMs})`);
   int("maxBackoffExponent", 0);
   int("fetchBatch", 1);
+  int("maxRoundsAhead", 1);
   if (o.txAuth !== "ed25519" && o.txAuth !== "none") fail("txAuth", `must be "ed25519" or "none"`);
   return o;
 }

@@ -444,6 +444,15 @@ describe("RoundManager", () => {
       expect(proposals[0]!.message.block.header.qc.round).to.equal(0);
     });
 
+    it("jumps ahead on a TC formed from a quorum of timeouts for a later round, but collects none beyond maxRoundsAhead", () => {
+      const h = new Harness(3);
+      for (const i of [0, 1, 2])
+        h.receive(i, { kind: "timeout", timeout: signTimeout(keys[i]!, CHAIN, 5000, g.qc, i) });
+      expect(h.rm.currentRound).to.equal(1);
+      for (const i of [0, 1, 2]) h.receive(i, { kind: "timeout", timeout: signTimeout(keys[i]!, CHAIN, 5, g.qc, i) });
+      expect(h.rm.currentRound).to.equal(6);
+    });
+
     it("rejects a timeout with a bad signature or from someone else than its sender", () => {
       const h = new Harness(3);
       h.receive(0, {

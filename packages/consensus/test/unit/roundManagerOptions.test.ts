@@ -22,7 +22,12 @@ describe("validateRoundManagerOptions", () => {
   };
 
   it("fills in defaults for what is left out", () => {
-    expect(validateRoundManagerOptions(good)).to.deep.include({ maxBackoffExponent: 6, fetchBatch: 32, index: 0 });
+    expect(validateRoundManagerOptions(good)).to.deep.include({
+      maxBackoffExponent: 6,
+      fetchBatch: 32,
+      maxRoundsAhead: 1000,
+      index: 0,
+    });
   });
 
   const bad: [string, Partial<RoundManagerOptions>][] = [
@@ -36,6 +41,7 @@ describe("validateRoundManagerOptions", () => {
     ["baseTimeoutMs", { baseTimeoutMs: 0 }],
     ["maxBackoffExponent", { maxBackoffExponent: -1 }],
     ["fetchBatch", { fetchBatch: 0 }],
+    ["maxRoundsAhead", { maxRoundsAhead: 0 }],
     ["txAuth", { txAuth: "rsa" as "none" }],
   ];
   for (const [option, change] of bad) {
