@@ -20,7 +20,12 @@ export { defaultRoundStateOptions, type NewRound, RoundState, type RoundStateOpt
 export { TimeoutCollector } from "./liveness/timeoutCollector.js";
 export { type AddOutcome, defaultMempoolOptions, Mempool, type MempoolOptions } from "./mempool/mempool.js";
 export type { ConsensusNetwork } from "./network.js";
-export { checkProposal, type ProposalCheckOptions } from "./proposalChecks.js";
+export { checkNoReplay, checkProposal, type ProposalCheckOptions } from "./proposalChecks.js";
+export {
+  type ProposalDecision,
+  ProposalGenerator,
+  type ProposalGeneratorOptions,
+} from "./liveness/proposalGenerator.js";
 export {
   type ConsensusEvent,
   RoundManager,

@@ -1,5 +1,6 @@
 import { type CertificateVerifier, verifyBlockSignature, verifyTransaction } from "@ordo/crypto";
 import { type Block, bytesEqual, merkleRoot, transactionId, transactionIdHex } from "@ordo/types";
+import type { BlockRecord, BlockTree } from "./blockTree/blockTree.js";
 import { ProposalError } from "./errors.js";
 
 export interface ProposalCheckOptions {
@@ -48,4 +49,24 @@ export function checkProposal(
     }
   });
   return idHexes;
+}
+
+/** A block must not repeat a transaction of an uncommitted ancestor (from `parent` up to the root) or a committed one. */
+export function checkNoReplay(
+  tree: BlockTree,
+  parent: BlockRecord,
+  txIds: readonly string[],
+  isCommitted: (idHex: string) => boolean,
+): void {
+  if (txIds.length === 0) return;
+  const seen = new Set<string>();
+  for (const b of [parent, ...tree.ancestors(parent.idHex)]) {
+    if (b.idHex === tree.root.idHex) break;
+    for (const tx of b.block.txs) seen.add(transactionIdHex(tx));
+  }
+  for (const idHex of txIds) {
+    if (seen.has(idHex) || isCommitted(idHex)) {
+      throw new ProposalError(`transaction ${idHex.slice(0, 16)} is already in the chain`);
+    }
+  }
 }

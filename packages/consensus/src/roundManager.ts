@@ -1,7 +1,6 @@
-import { CertificateVerifier, type KeyPair, signBlockId, type ValidatorSet, verifyTransaction } from "@ordo/crypto";
+import { CertificateVerifier, type KeyPair, type ValidatorSet, verifyTransaction } from "@ordo/crypto";
 import {
   type Block,
-  type BlockHeader,
   type BlockRequest,
   type BlockResponse,
   blockId,
@@ -9,8 +8,6 @@ import {
   defaultLimits,
   encodedTransactionLength,
   genesisQuorumCert,
-  maxHighQcRound,
-  merkleRoot,
   OrdoError,
   type QuorumCert,
   type SyncInfo,
@@ -28,12 +25,13 @@ import { DivergenceMonitor } from "./divergenceMonitor.js";
 import { type DivergenceError, ProposalError, SyncError, TimeoutMessageError, VoteError } from "./errors.js";
 import type { Executor } from "./executor.js";
 import type { ProposerElection } from "./liveness/proposerElection.js";
+import { ProposalGenerator } from "./liveness/proposalGenerator.js";
 import { RoundRobinProposerElection } from "./liveness/roundRobinProposerElection.js";
 import { RoundState } from "./liveness/roundState.js";
 import { TimeoutCollector } from "./liveness/timeoutCollector.js";
 import { type AddOutcome, Mempool, type MempoolOptions } from "./mempool/mempool.js";
 import type { ConsensusNetwork } from "./network.js";
-import { checkProposal } from "./proposalChecks.js";
+import { checkNoReplay, checkProposal } from "./proposalChecks.js";
 import { blockOverheadBytes, validateRoundManagerOptions } from "./roundManagerOptions.js";
 import { SafetyRules } from "./safety/safetyRules.js";
 import type { SafetyStorage } from "./safety/safetyStorage.js";
@@ -120,6 +118,7 @@ export class RoundManager {
   #fetching = new Set<string>();
   #halted: DivergenceError | null = null;
   readonly #divergence: DivergenceMonitor;
+  readonly #proposer: ProposalGenerator;
   readonly #pendingQcs = new Map<string, QuorumCert>();
   readonly stats: RoundManagerStats = {
     proposals: 0,
@@ -147,6 +146,16 @@ export class RoundManager {
       );
     this.#votes = new VoteAggregator(opts.validators.quorum);
     this.mempool = new Mempool(opts.mempool);
+    this.#proposer = new ProposalGenerator(
+      {
+        chainId: opts.chainId,
+        index: opts.index,
+        maxTxsPerBlock: opts.maxTxsPerBlock,
+        maxBatchBytes: opts.maxBlockBytes - blockOverheadBytes(opts.validators.n),
+        maxBatchWaitMs: opts.maxBatchWaitMs,
+      },
+      { key: modules.key, mempool: this.mempool, executor: modules.executor, time: modules.time },
+    );
     this.#divergence = new DivergenceMonitor(opts.validators.f, (height) => modules.executor.appHashAt(height));
     this.#round = new RoundState(
       { baseTimeoutMs: this.#o.baseTimeoutMs, maxBackoffExponent: this.#o.maxBackoffExponent },
@@ -355,7 +364,7 @@ export class RoundManager {
     if (!parent) return; // parent pruned: it forks below our committed root
     if (h.height !== parent.height + 1) throw new ProposalError("height is not parent height + 1");
     if (h.timestamp < parent.block.header.timestamp) throw new ProposalError("timestamp goes backwards");
-    this.#checkNoReplay(parent, txIds);
+    checkNoReplay(this.#tree, parent, txIds, (idHex) => this.mempool.isCommitted(idHex));
     const rec = blockRecord(block, id);
     this.#tree.insert(rec);
     this.#m.storage.saveBlock(id, block);
@@ -573,82 +582,28 @@ export class RoundManager {
     this.#m.time.setTimeout(() => this.#m.post({ kind: "proposalTimer", round }), this.#o.maxBatchWaitMs);
   }
 
-  /**
-   * Proposes for `round` on top of the high QC, with a batch of transactions not already in the
-   * uncommitted chain. With nothing to order it proposes an empty block only while a non-empty
-   * block still needs QCs above it to commit (so the pipeline drains), else it waits for transactions.
-   */
+  /** Proposes for `round` if this replica leads it and has not proposed or timed out in it yet. */
   #propose(round: number, force: boolean): void {
     if (this.#proposedRound >= round || this.leader(round) !== this.#o.index || round !== this.currentRound) return;
     if (this.#safety.data.lastVotedRound >= round) return; // timed out here already
-    const highQc = this.#tree.highQc;
-    const parent = this.#tree.get(toHex(highQc.blockId));
-    if (!parent) return;
-    const inFlight = new Set<string>();
-    let needsDrain = parent.block.txs.length > 0;
-    for (const b of this.#tree.ancestors(parent.idHex)) {
-      for (const tx of b.block.txs) inFlight.add(transactionIdHex(tx));
-      if (b.block.txs.length > 0) needsDrain = true;
-    }
-    const grandparent = this.#tree.get(parent.parentHex);
-    if (grandparent && grandparent.block.txs.length > 0 && grandparent.height > 0) needsDrain = true;
-    const hasTxs = this.mempool.hasPendingOutside(inFlight);
-    if (!hasTxs && !needsDrain) return;
-    if (hasTxs && !needsDrain && !force && this.mempool.size < this.#o.maxTxsPerBlock && this.#o.maxBatchWaitMs > 0) {
+    const decision = this.#proposer.generate(round, this.#tree, this.#lastTc, force);
+    if (decision === "wait") {
       // Give the batch a moment to fill, bounded by the max wait.
       this.#maybeScheduleProposal();
       return;
     }
-    const { txs, ids } = this.mempool.batch(
-      this.#o.maxTxsPerBlock,
-      this.#o.maxBlockBytes - blockOverheadBytes(this.#o.validators.n),
-      inFlight,
-    );
-    const executed = this.#m.executor.lastExecuted();
-    const header: BlockHeader = {
-      height: parent.height + 1,
-      round,
-      parentId: highQc.blockId,
-      qc: highQc,
-      tc: highQc.round + 1 === round ? null : this.#lastTc && this.#lastTc.round + 1 === round ? this.#lastTc : null,
-      proposer: this.#o.index,
-      timestamp: Math.max(this.#m.time.now(), parent.block.header.timestamp),
-      payloadRoot: merkleRoot(ids),
-      execHeight: executed.height,
-      appHash: executed.appHash,
-    };
-    if (header.tc === null && highQc.round + 1 !== round) return; // cannot justify this round
-    // A TC whose signers saw a higher QC than ours: proposing on ours would be rejected (rule 2).
-    if (header.tc && highQc.round < maxHighQcRound(header.tc)) return;
-    const id = blockId(header);
-    const block: Block = { header, txs, signature: signBlockId(this.#m.key, this.#o.chainId, id) };
+    if (!decision) return;
+    const { block } = decision;
     this.#proposedRound = round;
     this.stats.proposals++;
     this.#m.log?.("debug", "proposal sent", {
       round,
-      blockId: toHex(id).slice(0, 8),
-      txs: txs.length,
+      blockId: toHex(blockId(block.header)).slice(0, 8),
+      txs: block.txs.length,
       index: this.#o.index,
     });
     this.#m.network.broadcast({ kind: "proposal", block });
     this.#onProposal(this.#o.index, block, { kind: "proposal", block });
-  }
-
-  // --- checks ---
-
-  /** A block must not repeat a transaction of an uncommitted ancestor or a recently committed one. */
-  #checkNoReplay(parent: BlockRecord, txIds: string[]): void {
-    if (txIds.length === 0) return;
-    const seen = new Set<string>();
-    for (const b of [parent, ...this.#tree.ancestors(parent.idHex)]) {
-      if (b.idHex === this.#tree.root.idHex) break;
-      for (const tx of b.block.txs) seen.add(transactionIdHex(tx));
-    }
-    for (const idHex of txIds) {
-      if (seen.has(idHex) || this.mempool.isCommitted(idHex)) {
-        throw new ProposalError(`transaction ${idHex.slice(0, 16)} is already in the chain`);
-      }
-    }
   }
 
   #halt(err: DivergenceError): void {
