@@ -12,16 +12,14 @@ import {
   type BlockHeader,
   type BlockRequest,
   type BlockResponse,
-  blockId,
   CodecError,
   type ConsensusMessage,
   decodeConsensusMessage,
-  genesisQuorumCert,
   sha256,
   toHex,
   transactionId,
   type Vote,
-  ZERO_HASH,
+  makeGenesisBlock,
 } from "@ordo/types";
 import { SeededRandom } from "@ordo/types/testing";
 import { type Behaviour, byzantineBehaviours, outbound } from "./byzantine.js";
@@ -404,19 +402,7 @@ async function runUntil(queue: EventQueue, until: number): Promise<boolean> {
 }
 
 function genesisBlock(): { block: Block; id: Uint8Array } {
-  const header: BlockHeader = {
-    height: 0,
-    round: 0,
-    parentId: ZERO_HASH,
-    qc: genesisQuorumCert(ZERO_HASH),
-    tc: null,
-    proposer: 0,
-    timestamp: 0,
-    payloadRoot: sha256(),
-    execHeight: 0,
-    appHash: sha256(new TextEncoder().encode(CHAIN)),
-  };
-  return { block: { header, txs: [], signature: new Uint8Array(64) }, id: blockId(header) };
+  return makeGenesisBlock(sha256(new TextEncoder().encode(CHAIN)), 0);
 }
 
 /** Honest rules that report every vote to the checker; or, for the regression test, rules missing rule 1. */

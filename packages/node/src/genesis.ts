@@ -1,5 +1,5 @@
 import { ValidatorSet } from "@ordo/crypto";
-import { type Block, type BlockHeader, blockId, genesisQuorumCert, sha256, ZERO_HASH } from "@ordo/types";
+import { type Block, makeGenesisBlock, sha256 } from "@ordo/types";
 import { readJsonFile, FieldChecker } from "./jsonFile.js";
 
 /** How transactions are authenticated: Ed25519 client signatures (default) or not at all (permissioned ordering). */
@@ -105,17 +105,5 @@ export function loadGenesis(path: string): Genesis {
  */
 export function genesisBlock(g: Genesis): { block: Block; id: Uint8Array } {
   const docHash = sha256(new TextEncoder().encode(JSON.stringify(genesisToJSON(g))));
-  const header: BlockHeader = {
-    height: 0,
-    round: 0,
-    parentId: ZERO_HASH,
-    qc: genesisQuorumCert(ZERO_HASH),
-    tc: null,
-    proposer: 0,
-    timestamp: Date.parse(g.genesisTime),
-    payloadRoot: sha256(),
-    execHeight: 0,
-    appHash: docHash,
-  };
-  return { block: { header, txs: [], signature: new Uint8Array(64) }, id: blockId(header) };
+  return makeGenesisBlock(docHash, Date.parse(g.genesisTime));
 }

@@ -9,7 +9,7 @@ import {
   sha256,
   type Transaction,
   transactionId,
-  ZERO_HASH,
+  makeGenesisBlock,
 } from "@ordo/types";
 import { type BlockRecord, blockRecord } from "../../src/index.js";
 
@@ -18,20 +18,7 @@ export const keys = Array.from({ length: 4 }, (_, i) => KeyPair.fromSeed(new Uin
 export const validators = new ValidatorSet(keys.map((k) => ({ publicKey: k.publicKey })));
 
 export function genesis(): { block: Block; id: Uint8Array; rec: BlockRecord; qc: QuorumCert } {
-  const header: BlockHeader = {
-    height: 0,
-    round: 0,
-    parentId: ZERO_HASH,
-    qc: genesisQuorumCert(ZERO_HASH),
-    tc: null,
-    proposer: 0,
-    timestamp: 0,
-    payloadRoot: sha256(),
-    execHeight: 0,
-    appHash: sha256(),
-  };
-  const block = { header, txs: [], signature: new Uint8Array(64) };
-  const id = blockId(header);
+  const { block, id } = makeGenesisBlock(sha256(), 0);
   return { block, id, rec: blockRecord(block, id), qc: genesisQuorumCert(id) };
 }
 

@@ -1,11 +1,11 @@
-import { HASH_LENGTH, SIGNATURE_LENGTH } from "../bytes.js";
+import { HASH_LENGTH, SIGNATURE_LENGTH, ZERO_HASH } from "../bytes.js";
 import { Reader } from "../codec/reader.js";
 import { Writer } from "../codec/writer.js";
 import { CodecError } from "../errors.js";
 import { sha256 } from "../hash.js";
 import { type CodecLimits, defaultLimits } from "../limits.js";
 import { merkleRoot } from "../merkle.js";
-import { type QuorumCert, readQuorumCert, writeQuorumCert } from "./quorumCert.js";
+import { genesisQuorumCert, type QuorumCert, readQuorumCert, writeQuorumCert } from "./quorumCert.js";
 import { readTimeoutCert, type TimeoutCert, writeTimeoutCert } from "./timeoutCert.js";
 import { readTransaction, type Transaction, transactionId, writeTransaction } from "./transaction.js";
 
@@ -121,4 +121,25 @@ export function decodeBlock(bytes: Uint8Array, limits: CodecLimits = defaultLimi
   const b = readBlock(r, limits);
   r.end();
   return b;
+}
+
+/**
+ * The genesis block: height 0, round 0, no parent, no transactions, no signature (every replica
+ * derives it identically). `appHash` should commit to the genesis document, so that chains with
+ * different genesis never share block ids.
+ */
+export function makeGenesisBlock(appHash: Uint8Array, timestamp: number): { block: Block; id: Uint8Array } {
+  const header: BlockHeader = {
+    height: 0,
+    round: 0,
+    parentId: ZERO_HASH,
+    qc: genesisQuorumCert(ZERO_HASH),
+    tc: null,
+    proposer: 0,
+    timestamp,
+    payloadRoot: sha256(),
+    execHeight: 0,
+    appHash,
+  };
+  return { block: { header, txs: [], signature: new Uint8Array(SIGNATURE_LENGTH) }, id: blockId(header) };
 }
