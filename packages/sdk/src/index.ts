@@ -14,6 +14,7 @@ export type {
   TxContext,
 } from "./application.js";
 export { AppHarness, type AppHarnessOptions, HarnessAccount, HarnessError, harnessKey } from "./appHarness.js";
+export * from "./client/index.js";
 export { BaseApplication, type BlockContext, fail, ok, type TxOutcome } from "./baseApplication.js";
 export { checkDivergence, type DivergenceCheck, DivergenceMonitor } from "./execution/divergence.js";
 export { DivergenceError, ExecutionError, ExecutionOptionsError } from "./execution/errors.js";

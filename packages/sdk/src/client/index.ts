@@ -1,0 +1,37 @@
+export {
+  Client,
+  type ClientModules,
+  type CommittedTx,
+  type NodeStatusJson,
+  type QueryResult,
+  type SubmitOutcome,
+  type SubmittedTx,
+  type WaitOptions,
+} from "./client.js";
+export {
+  type ClientInit,
+  type ClientOptions,
+  defaultClientOptions,
+  type NonceSource,
+  validateClientOptions,
+} from "./clientOptions.js";
+export { CommitTally, type ResultGroup, type VerifiedAnswer } from "./commitTally.js";
+export {
+  ClientClosedError,
+  ClientError,
+  type ClientErrorCode,
+  ClientOptionsError,
+  ConflictingReceiptsError,
+  NoQuorumError,
+  TransportError,
+  TxRejectedError,
+} from "./errors.js";
+export { defaultHttpTransportOptions, HttpTransport, type HttpTransportOptions } from "./httpTransport.js";
+export {
+  defaultReceiptVerifierOptions,
+  type ReceiptRejection,
+  ReceiptVerifier,
+  type ReceiptVerifierOptions,
+} from "./receiptVerifier.js";
+export type { Transport, TransportResponse } from "./transport.js";
+export type { QueryAnswer, TxStatusAnswer } from "./wire.js";

@@ -1,0 +1,14 @@
+/** One HTTP exchange with a validator: the status and the parsed JSON body. */
+export interface TransportResponse {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * How the client talks to a validator's HTTP API. `HttpTransport` uses `fetch`; tests may count or
+ * fault requests. Implementations throw `TransportError` (UNREACHABLE, BAD_RESPONSE), never a bare Error.
+ */
+export interface Transport {
+  get(baseUrl: string, path: string, signal?: AbortSignal): Promise<TransportResponse>;
+  post(baseUrl: string, path: string, body: unknown, signal?: AbortSignal): Promise<TransportResponse>;
+}
