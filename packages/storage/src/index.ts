@@ -1,3 +1,5 @@
 export { type StorageErrorCode, StorageError } from "./errors.js";
 export { type KvWrite, KvNamespace } from "./kvNamespace.js";
-export { OrdoStore, type OrdoStoreOptions, type StoredResults } from "./ordoStore.js";
+export { OrdoStore, type OrdoStoreOptions, type StoredResults, type TxLocation } from "./ordoStore.js";
+export { LmdbConsensusStorage } from "./lmdbConsensusStorage.js";
+export { LmdbSafetyStorage, type LmdbSafetyStorageOptions } from "./lmdbSafetyStorage.js";

@@ -6,6 +6,7 @@ import {
   type CodecLimits,
   decodeBlock,
   decodeBlockReceipt,
+  bytesEqual,
   decodeQuorumCert,
   defaultLimits,
   encodeBlock,
@@ -14,6 +15,7 @@ import {
   type QuorumCert,
   Reader,
   readTxResult,
+  transactionId,
   type TxResult,
   Writer,
   writeTxResult,
@@ -33,6 +35,12 @@ export interface OrdoStoreOptions {
 
 type BinaryDb = Database<Buffer, Buffer>;
 
+/** Where a committed transaction is: its block's height and its index in that block. */
+export interface TxLocation {
+  height: number;
+  index: number;
+}
+
 /** Results of one executed height, with this validator's signed receipt. */
 export interface StoredResults {
   results: TxResult[];
@@ -42,7 +50,8 @@ export interface StoredResults {
 /**
  * The validator's embedded store: one LMDB environment with named databases for blocks (by id),
  * QCs (by certified block id), the committed-height index, per-height results and receipts,
- * small durable records (safety data), and the application's state namespace.
+ * the transaction index (tx id -> height, index), the index of uncommitted blocks by round,
+ * small durable records (safety data, the committed tip), and the application's state namespace.
  *
  * Every commit is fsynced before it resolves (`overlappingSync` off): a vote's safety data,
  * and a committed block before its receipt is served, are on disk when the call returns.
@@ -55,6 +64,10 @@ export class OrdoStore {
   readonly #heights: BinaryDb;
   readonly #results: BinaryDb;
   readonly #records: BinaryDb;
+  /** tx id -> heightKey(height) ++ u32be(index). */
+  readonly #txs: BinaryDb;
+  /** roundKey(round) ++ block id -> heightKey(height), for blocks saved but not committed. */
+  readonly #byRound: BinaryDb;
   readonly #limits: CodecLimits;
   #closed = false;
   /** The application's versioned key-value state lives here. */
@@ -71,6 +84,8 @@ export class OrdoStore {
     this.#heights = sub("heights");
     this.#results = sub("results");
     this.#records = sub("records");
+    this.#txs = sub("txs");
+    this.#byRound = sub("byRound");
     this.appState = new KvNamespace(sub("app"));
   }
 
@@ -112,6 +127,12 @@ export class OrdoStore {
     }
   }
 
+  /** Queues a record write; resolves once it is on disk (ordered after every earlier write). */
+  async putRecord(name: string, value: Uint8Array): Promise<void> {
+    this.#check();
+    await this.#write(() => this.#records.put(recordKey(name), asBuffer(value)), `writing record ${name}`);
+  }
+
   getRecord(name: string): Uint8Array | undefined {
     this.#check();
     return this.#records.get(recordKey(name));
@@ -147,15 +168,58 @@ export class OrdoStore {
     return bytes ? this.#decode(() => decodeQuorumCert(bytes, this.#limits), "QC") : undefined;
   }
 
+  // --- uncommitted blocks (the block tree above the committed root) ---
+
+  /**
+   * Stores a block that is not committed (yet), indexed by round so that a restart finds the
+   * tree above the committed root without reading the chain. `commitBlocks` with a tip QC drops
+   * the index entries at or below the tip's round, and the blocks among them that lost (forks).
+   */
+  async putUncommittedBlock(block: Block, id: Uint8Array = blockId(block.header)): Promise<void> {
+    this.#check();
+    const bytes = encodeBlock(block);
+    const indexKey = roundIndexKey(block.header.round, id);
+    const height = heightKey(block.header.height);
+    await this.#write(
+      () =>
+        this.#root.transaction(() => {
+          this.#blocks.put(asBuffer(id), asBuffer(bytes));
+          this.#byRound.put(indexKey, height);
+        }),
+      "writing a block",
+    );
+  }
+
+  /** Uncommitted blocks with a round above `round`, in round order; reads only those blocks. */
+  *uncommittedAboveRound(round: number): Generator<Block> {
+    this.#check();
+    for (const { key } of this.#byRound.getRange({ start: heightKey(round + 1) })) {
+      const block = this.getBlock(key.subarray(8));
+      if (!block) throw new StorageError("CORRUPT", "the round index names a block that is not stored", { round });
+      yield block;
+    }
+  }
+
   // --- committed chain ---
 
   /**
    * Records committed blocks in one durable transaction: each block, its height -> id entry.
+   * With `tipQc` (the QC certifying the last block), the same transaction records the committed
+   * tip and prunes the round index of uncommitted blocks at or below the tip's round: those on
+   * the committed chain stay as committed blocks, the others (forks that can never commit) go.
    * Resolves once fsynced, so a receipt may be served for them afterwards.
    */
-  async commitBlocks(blocks: readonly Block[]): Promise<void> {
+  async commitBlocks(blocks: readonly Block[], tipQc?: QuorumCert): Promise<void> {
     this.#check();
     const encoded = blocks.map((b) => ({ id: blockId(b.header), height: b.header.height, bytes: encodeBlock(b) }));
+    const last = blocks[blocks.length - 1];
+    const tip =
+      tipQc && last && encoded.length > 0
+        ? {
+            round: last.header.round,
+            record: concat(encoded[encoded.length - 1]!.id, encodeQuorumCert(tipQc)),
+          }
+        : undefined;
     await this.#write(
       () =>
         this.#root.transaction(() => {
@@ -163,9 +227,37 @@ export class OrdoStore {
             this.#blocks.put(asBuffer(id), asBuffer(bytes));
             this.#heights.put(heightKey(height), asBuffer(id));
           }
+          if (!tip) return;
+          this.#records.put(recordKey(TIP_RECORD), asBuffer(tip.record));
+          const settled: { key: Buffer; height: Buffer }[] = [];
+          for (const { key, value } of this.#byRound.getRange({ end: heightKey(tip.round + 1) })) {
+            settled.push({ key: Buffer.from(key), height: Buffer.from(value) });
+          }
+          for (const { key, height } of settled) {
+            this.#byRound.remove(key);
+            const id = key.subarray(8);
+            const committedId = this.#heights.get(height);
+            if (!committedId || !bytesEqual(committedId, id)) {
+              this.#blocks.remove(id);
+              this.#qcs.remove(id);
+            }
+          }
         }),
       "committing blocks",
     );
+  }
+
+  /** The last block committed with a tip QC (`commitBlocks(blocks, tipQc)`) and that QC. */
+  committedTip(): { block: Block; qc: QuorumCert } | undefined {
+    this.#check();
+    const bytes = this.#records.get(recordKey(TIP_RECORD));
+    if (!bytes) return undefined;
+    if (bytes.length <= 32)
+      throw new StorageError("CORRUPT", "the committed tip record is truncated", { path: this.path });
+    const qc = this.#decode(() => decodeQuorumCert(bytes.subarray(32), this.#limits), "committed tip QC");
+    const block = this.getBlock(bytes.subarray(0, 32));
+    if (!block) throw new StorageError("CORRUPT", "the committed tip block is not stored", { path: this.path });
+    return { block, qc };
   }
 
   committedBlockId(height: number): Uint8Array | undefined {
@@ -195,16 +287,45 @@ export class OrdoStore {
     }
   }
 
-  // --- execution results and receipts ---
+  // --- execution results, receipts and the transaction index ---
 
-  async putResults(height: number, stored: StoredResults): Promise<void> {
+  /**
+   * Writes one height's results and receipt and indexes its transactions (`txIds[i]` is the id
+   * of the block's i-th tx) in one transaction; resolves once on disk. A tx id already indexed
+   * keeps its first location: a replayed tx is never mistaken for the original.
+   */
+  async putResults(height: number, stored: StoredResults, txIds: readonly Uint8Array[]): Promise<void> {
     this.#check();
+    if (txIds.length !== stored.results.length) {
+      throw new RangeError(`putResults: ${txIds.length} tx ids for ${stored.results.length} results`);
+    }
     const w = new Writer(256);
     w.u32(stored.results.length);
     for (const r of stored.results) writeTxResult(w, r);
     w.bytes(encodeBlockReceipt(stored.receipt));
     const bytes = w.finish();
-    await this.#write(() => this.#results.put(heightKey(height), asBuffer(bytes)), "writing results");
+    const key = heightKey(height);
+    await this.#write(
+      () =>
+        this.#root.transaction(() => {
+          this.#results.put(key, asBuffer(bytes));
+          txIds.forEach((id, index) => {
+            const location = this.#txs.get(asBuffer(id));
+            if (!location || heightFromKey(location) === height)
+              this.#txs.put(asBuffer(id), txLocationValue(key, index));
+          });
+        }),
+      "writing results",
+    );
+  }
+
+  /** Where a committed (and executed) transaction is, if its height was not pruned. */
+  txLocation(id: Uint8Array): TxLocation | undefined {
+    this.#check();
+    const v = this.#txs.get(asBuffer(id));
+    if (!v) return undefined;
+    if (v.length !== 12) throw new StorageError("CORRUPT", "a tx index entry is not 12 bytes", { path: this.path });
+    return { height: heightFromKey(v), index: v.readUInt32BE(8) };
   }
 
   getResults(height: number): StoredResults | undefined {
@@ -224,22 +345,30 @@ export class OrdoStore {
 
   // --- pruning ---
 
-  /** Removes committed blocks, their QCs and results below `retainHeight`; returns how many heights went. */
+  /**
+   * Removes committed blocks, their QCs, results and tx index entries below `retainHeight`;
+   * returns how many heights went.
+   */
   async pruneBelow(retainHeight: number): Promise<number> {
     this.#check();
-    const doomed: { key: Buffer; id: Buffer }[] = [];
+    const doomed: { key: Buffer; id: Buffer; txIds: Uint8Array[] }[] = [];
     for (const { key, value } of this.#heights.getRange({ end: heightKey(retainHeight) })) {
-      doomed.push({ key: Buffer.from(key), id: Buffer.from(value) });
+      const txIds = (this.getBlock(value)?.txs ?? []).map(transactionId);
+      doomed.push({ key: Buffer.from(key), id: Buffer.from(value), txIds });
     }
     if (doomed.length === 0) return 0;
     await this.#write(
       () =>
         this.#root.transaction(() => {
-          for (const { key, id } of doomed) {
+          for (const { key, id, txIds } of doomed) {
             this.#heights.remove(key);
             this.#results.remove(key);
             this.#blocks.remove(id);
             this.#qcs.remove(id);
+            for (const txId of txIds) {
+              const location = this.#txs.get(asBuffer(txId));
+              if (location && bytesEqual(location.subarray(0, 8), key)) this.#txs.remove(asBuffer(txId));
+            }
           }
         }),
       "pruning",
@@ -262,7 +391,7 @@ export class OrdoStore {
     try {
       return await fn();
     } catch (err) {
-      throw storageErrorFrom(err, this.path, action);
+      throw storageErrorFrom(await commitCause(err), this.path, action);
     }
   }
 
@@ -275,6 +404,42 @@ export class OrdoStore {
       });
     }
   }
+}
+
+/**
+ * lmdb-js rejects a failed async commit with "Commit failed (see commitError for details)" and
+ * the real error (ENOSPC...) in a `commitError` promise, which, left unhandled, kills the process.
+ */
+async function commitCause(err: unknown): Promise<unknown> {
+  const pending = (err as { commitError?: unknown } | undefined)?.commitError;
+  if (!(pending instanceof Promise)) return err;
+  pending.catch(() => {}); // it is settled (or not) by the time we get here; never leave it unhandled
+  try {
+    await Promise.race([pending, new Promise((resolve) => setImmediate(resolve))]);
+    return err;
+  } catch (cause) {
+    return cause;
+  }
+}
+
+const TIP_RECORD = "consensus/committedTip";
+
+function roundIndexKey(round: number, id: Uint8Array): Buffer {
+  return Buffer.concat([heightKey(round), asBuffer(id)]);
+}
+
+function txLocationValue(height: Buffer, index: number): Buffer {
+  const v = Buffer.allocUnsafe(12);
+  height.copy(v, 0);
+  v.writeUInt32BE(index, 8);
+  return v;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }
 
 function recordKey(name: string): Buffer {

@@ -37,7 +37,7 @@ describe("OrdoStore (LMDB)", () => {
     expect(store.lastCommittedHeight()).to.equal(undefined);
     await store.commitBlocks(blocks);
     await store.putQuorumCert(qc);
-    await store.putResults(3, { results, receipt });
+    await store.putResults(3, { results, receipt }, [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)]);
     store.putRecordDurable("safety", new Uint8Array([1, 2, 3]));
     await store.close();
 
@@ -57,7 +57,7 @@ describe("OrdoStore (LMDB)", () => {
     const store = OrdoStore.open({ path: dir });
     const blocks = chain(rng, 1, 20);
     await store.commitBlocks(blocks);
-    await store.putResults(5, { results: [], receipt: arbitraryBlockReceipt(rng) });
+    await store.putResults(5, { results: [], receipt: arbitraryBlockReceipt(rng) }, []);
     expect(await store.pruneBelow(10)).to.equal(9);
     expect(store.committedBlock(9)).to.equal(undefined);
     expect(store.getBlock(blockId(blocks[8]!.header))).to.equal(undefined);
