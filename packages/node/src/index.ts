@@ -17,3 +17,6 @@ export { buildHttpApi, defaultHttpApiOptions, type HttpApiOptions } from "./api/
 export type { CommitEvent, NodeService, NodeStatus, QueryOutcome, SubmitOutcome, TxStatus } from "./api/nodeService.js";
 export { createLogger, type Logger } from "./logger.js";
 export { NodeMetrics } from "./metrics.js";
+export { Validator, type ValidatorOptions } from "./validator/validator.js";
+export { LocalCluster, type LocalClusterOptions } from "./devnet/localCluster.js";
+export { followCommits, type CommitFeedEvent } from "./devnet/commitFeed.js";

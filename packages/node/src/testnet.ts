@@ -3,7 +3,7 @@ import { KeyPair } from "@ordo/crypto";
 import { toBase64 } from "@ordo/types";
 import { type NodeConfig, validateNodeConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
-import { type Genesis, defaultConsensusParams, genesisToJSON, parseGenesis, type TxAuth } from "./genesis.js";
+import { type ConsensusParams, type Genesis, defaultConsensusParams, genesisToJSON, parseGenesis, type TxAuth } from "./genesis.js";
 import { ensureDir, homePaths, writeJsonFile } from "./home.js";
 import { peerIdOfKeyPair } from "./peerIdentity.js";
 
@@ -20,6 +20,8 @@ export interface TestnetOptions {
   accounts?: number;
   initialBalance?: bigint;
   txAuth?: TxAuth;
+  /** Genesis consensus parameters to override. */
+  consensus?: Partial<ConsensusParams>;
 }
 
 export interface TestnetLayout {
@@ -53,7 +55,7 @@ export function generateTestnet(opts: TestnetOptions): TestnetLayout {
       },
     },
     txAuth: opts.txAuth ?? "ed25519",
-    consensus: { ...defaultConsensusParams },
+    consensus: { ...defaultConsensusParams, ...opts.consensus },
   };
   const genesis = parseGenesis(genesisJson);
 

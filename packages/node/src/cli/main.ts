@@ -1,5 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { OrdoError } from "@ordo/types";
+import { registerDevnetCommand } from "./devnetCommand.js";
+import { registerStartCommand } from "./startCommand.js";
 import { registerTestnetCommand } from "./testnetCommand.js";
 
 /** The `ordo` command line. Each subcommand lives in its own file and registers itself here. */
@@ -10,6 +12,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerTestnetCommand(program);
+  registerStartCommand(program);
+  registerDevnetCommand(program);
   return program;
 }
 

@@ -1,0 +1,357 @@
+import type { AddressInfo } from "node:net";
+import { RoundManager } from "@ordo/consensus";
+import { VerificationPool } from "@ordo/crypto";
+import { OrdoNetwork } from "@ordo/network";
+import { type Application, type ExecutedBlock, ExecutionEngine } from "@ordo/sdk";
+import { LmdbConsensusStorage, LmdbSafetyStorage, OrdoStore } from "@ordo/storage";
+import { type Block, type CodecLimits, type Transaction, toBase64, toHex, validateLimits } from "@ordo/types";
+import type { FastifyInstance } from "fastify";
+import { buildHttpApi } from "../api/httpApi.js";
+import type {
+  CommitEvent,
+  NodeService,
+  NodeStatus,
+  QueryOutcome,
+  SubmitOutcome,
+  TxStatus,
+} from "../api/nodeService.js";
+import { ConfigError } from "../errors.js";
+import { genesisBlock } from "../genesis.js";
+import { type Home, loadHome } from "../home.js";
+import { createLogger, type Logger } from "../logger.js";
+import { NodeMetrics } from "../metrics.js";
+import { peerIdOfPublicKey } from "../peerIdentity.js";
+import { loadAppFactory } from "./appLoader.js";
+import { ConsensusEventLoop } from "./eventLoop.js";
+import { ResultProofs } from "./resultProofs.js";
+import { systemTime } from "./systemTime.js";
+import { TxAdmission } from "./txAdmission.js";
+
+export interface ValidatorOptions {
+  /** Where logs go (default stdout). */
+  logDestination?: NodeJS.WritableStream;
+  /** Override the HTTP port of config.json (tests: 0 for any free port). */
+  httpPort?: number;
+  /** Override the libp2p listen addresses of config.json. */
+  listen?: string[];
+}
+
+/**
+ * A validator: the network, consensus, execution, storage and the app of one home folder, wired
+ * together, with the HTTP API in front. `Validator.open(home)` then `start()`; `stop()` closes
+ * everything in reverse order and is safe to call twice.
+ */
+export class Validator implements NodeService {
+  readonly home: Home;
+  readonly log: Logger;
+  readonly metrics: NodeMetrics;
+  readonly network: OrdoNetwork;
+  readonly store: OrdoStore;
+  readonly engine: ExecutionEngine;
+  readonly consensus: RoundManager;
+  readonly #app: Application;
+  readonly #limits: CodecLimits;
+  readonly #loop = new ConsensusEventLoop();
+  readonly #pool: VerificationPool;
+  readonly #admission: TxAdmission;
+  readonly #consensusStorage: LmdbConsensusStorage;
+  readonly #proofs = new ResultProofs();
+  readonly #commitListeners = new Set<(e: CommitEvent) => void>();
+  readonly #http: FastifyInstance;
+  readonly #httpPort: number;
+  #state: "new" | "running" | "stopped" = "new";
+  #stopping: Promise<void> | undefined;
+
+  private constructor(home: Home, app: Application, store: OrdoStore, opts: ValidatorOptions) {
+    const g = home.genesis;
+    this.home = home;
+    this.store = store;
+    this.#app = app;
+    this.log = createLogger({ name: home.config.moniker, level: home.config.log.level, destination: opts.logDestination });
+    this.metrics = new NodeMetrics();
+    this.#limits = validateLimits({
+      maxTxBytes: g.consensus.maxTxBytes,
+      maxBlockBytes: g.consensus.maxBlockBytes,
+      maxTxsPerBlock: g.consensus.maxTxsPerBlock,
+    });
+    this.#consensusStorage = new LmdbConsensusStorage(store);
+
+    const netLog = this.log.child({ module: "network" });
+    this.network = new OrdoNetwork(
+      {
+        chainId: g.chainId,
+        listenAddresses: opts.listen ?? home.config.p2p.listen,
+        bootstrap: home.config.p2p.bootstrap,
+        mdns: home.config.p2p.mdns,
+        limits: this.#limits,
+      },
+      {
+        key: home.key,
+        validators: g.validators,
+        log: {
+          debug: (msg, meta) => netLog.debug(meta ?? {}, msg),
+          info: (msg, meta) => netLog.info(meta ?? {}, msg),
+          warn: (msg, meta) => netLog.warn(meta ?? {}, msg),
+        },
+      },
+    );
+
+    this.engine = new ExecutionEngine(
+      {
+        chainId: g.chainId,
+        validatorIndex: home.validatorIndex,
+        appState: g.app.state,
+        genesisTime: Date.parse(g.genesisTime),
+      },
+      {
+        app,
+        key: home.key,
+        // Results, receipt and the tx index are durable (and, written after them in the same
+        // ordered write queue, the committed blocks) before the app commits and a receipt is served.
+        beforeCommit: async (e) => {
+          if (!e.receipt) throw new Error("a validator must sign its receipts");
+          await store.putResults(e.height, { results: e.results, receipt: e.receipt }, e.txIds);
+        },
+        onListenerError: (err, height) => this.log.error({ err, height }, "commit listener failed"),
+      },
+    );
+
+    const consensusLog = this.log.child({ module: "consensus" });
+    this.consensus = new RoundManager(
+      {
+        chainId: g.chainId,
+        index: home.validatorIndex,
+        validators: g.validators,
+        genesis: genesisBlock(g),
+        maxTxsPerBlock: g.consensus.maxTxsPerBlock,
+        maxBlockBytes: g.consensus.maxBlockBytes,
+        maxBatchWaitMs: g.consensus.maxBatchWaitMs,
+        baseTimeoutMs: g.consensus.baseRoundTimeoutMs,
+        txAuth: g.txAuth,
+      },
+      {
+        key: home.key,
+        network: this.network,
+        time: systemTime,
+        executor: this.engine,
+        safetyStorage: new LmdbSafetyStorage(store),
+        storage: this.#consensusStorage,
+        post: this.#loop.post,
+        log: (level, msg, meta) => consensusLog[level](meta ?? {}, msg),
+      },
+    );
+
+    this.#pool = new VerificationPool();
+    this.#admission = new TxAdmission(
+      { chainId: g.chainId, txAuth: g.txAuth },
+      {
+        pool: this.#pool,
+        app,
+        admit: (txs) => this.#admit(txs),
+        publish: (txs) => this.#publish(txs),
+        onRejected: (reason) => this.metrics.rejectedTxs.inc({ reason }),
+      },
+    );
+    this.#httpPort = opts.httpPort ?? home.config.http.port;
+    this.#http = buildHttpApi(this, {
+      bodyLimitBytes: home.config.http.bodyLimitBytes,
+      limits: this.#limits,
+      registry: this.metrics.registry,
+    });
+  }
+
+  /** Loads the home folder, opens the store and the app. Bad config gives a ConfigError naming the file. */
+  static async open(homePath: string, opts: ValidatorOptions = {}): Promise<Validator> {
+    const home = loadHome(homePath);
+    if (home.validatorIndex < 0) {
+      throw new ConfigError(
+        "INVALID_KEY",
+        `${homePath}/key.json is not in the genesis validator set (followers are not supported yet)`,
+      );
+    }
+    const createApp = await loadAppFactory(home.genesis.app.name, homePath);
+    const store = OrdoStore.open({
+      path: home.dataDir,
+      limits: validateLimits({
+        maxTxBytes: home.genesis.consensus.maxTxBytes,
+        maxBlockBytes: home.genesis.consensus.maxBlockBytes,
+        maxTxsPerBlock: home.genesis.consensus.maxTxsPerBlock,
+      }),
+    });
+    try {
+      return new Validator(home, createApp({ backend: store.appState }), store, opts);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  /** The HTTP API's base URL, once started. */
+  get url(): string {
+    const addr = this.#http.server.address() as AddressInfo | null;
+    if (!addr) throw new Error("the validator is not started");
+    return `http://${addr.address}:${addr.port}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== "new") throw new Error(`cannot start a validator that is ${this.#state}`);
+    this.#state = "running";
+    const g = this.home.genesis;
+    if (g.txAuth === "none") {
+      this.log.warn(
+        "txAuth is none: client signatures are NOT checked; only run this where clients are authenticated another way",
+      );
+    }
+    await this.engine.init();
+    this.engine.onExecuted((e) => this.#onExecuted(e));
+    this.engine.onFailure((err) => this.log.error({ code: err.code, err: err.message }, "execution halted"));
+
+    this.network.onConsensusMessage((from, message) => this.#loop.post({ kind: "message", from, message }));
+    this.network.setBlockRequestHandler((req) => this.consensus.serveBlockRequest(req));
+    this.network.onTxBatch((txs) => {
+      this.#admission.submit(txs, "gossip").catch((err) => this.log.warn({ err }, "gossiped batch failed admission"));
+    });
+    this.network.on("peer:offense", (o) => {
+      this.metrics.rejectedMessages.inc({ kind: "peer", reason: o.reason.slice(0, 40) });
+      this.log.warn(o, "peer offense");
+    });
+    await this.network.start();
+
+    this.consensus.start();
+    this.#loop.attach((event) => this.consensus.handle(event));
+    await this.#http.listen({ host: this.home.config.http.host, port: this.#httpPort });
+    const executed = this.engine.lastExecuted();
+    this.log.info(
+      {
+        chainId: g.chainId,
+        validator: this.home.validatorIndex,
+        height: executed.height,
+        round: this.consensus.currentRound,
+        p2p: this.network.multiaddrs(),
+        http: this.url,
+      },
+      "validator started",
+    );
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    const wasRunning = this.#state === "running";
+    this.#state = "stopped";
+    if (wasRunning) {
+      await this.#http.close();
+      this.consensus.stop();
+      this.#loop.stop();
+      await this.network.stop();
+      await this.engine.idle().catch(() => {});
+    }
+    await this.#pool.close();
+    await this.store.close();
+    this.log.info("validator stopped");
+  }
+
+  // --- NodeService (what the HTTP API calls) ---
+
+  submit(txs: readonly Transaction[]): Promise<SubmitOutcome[]> {
+    if (this.engine.failure) {
+      const message = `this validator halted: ${this.engine.failure.message}`;
+      return Promise.resolve(txs.map(() => ({ accepted: false as const, code: "HALTED", message })));
+    }
+    return this.#admission.submit(txs, "client");
+  }
+
+  txStatus(id: Uint8Array): TxStatus {
+    const at = this.store.txLocation(id);
+    if (at) {
+      const stored = this.store.getResults(at.height);
+      const block = this.store.committedBlock(at.height);
+      if (stored && block) {
+        return {
+          status: "committed",
+          height: at.height,
+          index: at.index,
+          result: stored.results[at.index]!,
+          receipt: stored.receipt,
+          resultCount: stored.results.length,
+          proof: this.#proofs.proof(at.height, block, stored.results, at.index),
+        };
+      }
+    }
+    return this.consensus.mempool.has(toHex(id)) ? { status: "pending" } : { status: "unknown" };
+  }
+
+  committedBlock(height: number): Block | undefined {
+    return height === 0 ? genesisBlock(this.home.genesis).block : this.store.committedBlock(height);
+  }
+
+  async query(path: string, data: Uint8Array): Promise<QueryOutcome> {
+    return this.#app.query({ path, data });
+  }
+
+  status(): NodeStatus {
+    const executed = this.engine.lastExecuted();
+    const round = this.consensus.currentRound;
+    return {
+      chainId: this.home.genesis.chainId,
+      moniker: this.home.config.moniker,
+      validatorIndex: this.home.validatorIndex,
+      height: executed.height,
+      round,
+      leader: this.consensus.leader(round),
+      appHash: executed.appHash,
+      peers: this.network.running ? this.network.connectedValidators().length : 0,
+      catchingUp: this.consensus.committedRoot.height > executed.height + 1,
+      mempoolSize: this.consensus.mempool.size,
+    };
+  }
+
+  validators(): { index: number; publicKey: string; name?: string; peerId: string }[] {
+    return this.home.genesis.validators.validators.map((v, index) => ({
+      index,
+      publicKey: toBase64(v.publicKey),
+      ...(v.name ? { name: v.name } : {}),
+      peerId: peerIdOfPublicKey(v.publicKey),
+    }));
+  }
+
+  onCommit(listener: (event: CommitEvent) => void): () => void {
+    this.#commitListeners.add(listener);
+    return () => this.#commitListeners.delete(listener);
+  }
+
+  // --- internals ---
+
+  #admit(txs: Transaction[]) {
+    return this.consensus.submitTransactions(txs, true) as ReturnType<RoundManager["mempool"]["add"]>[];
+  }
+
+  #publish(txs: Transaction[]): void {
+    const max = this.network.opts.maxTxsPerBatch;
+    for (let i = 0; i < txs.length; i += max) {
+      this.network.publishTxs(txs.slice(i, i + max)).catch((err) => this.log.debug({ err }, "tx gossip failed"));
+    }
+  }
+
+  #onExecuted(e: ExecutedBlock): void {
+    this.metrics.height.set(e.height);
+    this.metrics.committedTxs.inc(e.results.length);
+    this.metrics.commitLatency.observe(Math.max(0, systemTime.now() - e.block.header.timestamp) / 1000);
+    this.metrics.mempoolSize.set(this.consensus.mempool.size);
+    this.metrics.round.set(this.consensus.currentRound);
+    this.metrics.peers.set(this.network.running ? this.network.connectedValidators().length : 0);
+    if (e.results.length > 0 || e.height % 100 === 0)
+      this.log.info({ height: e.height, txs: e.results.length, appHash: toHex(e.appHash).slice(0, 16) }, "committed");
+    const event: CommitEvent = { height: e.height, blockId: e.blockId, txCount: e.results.length, appHash: e.appHash };
+    for (const l of this.#commitListeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.log.warn({ err }, "commit listener failed");
+      }
+    }
+  }
+}
