@@ -98,6 +98,9 @@ export class OrdoStore {
         encoding: "binary",
         keyEncoding: "binary",
         compression: false,
+        // `path` is always a folder: lmdb-js would otherwise take one whose name has a dot
+        // ("node.0") for a data file.
+        noSubdir: false,
         overlappingSync: false,
         mapSize: opts.mapSize ?? 64 * 1024 ** 3,
         maxDbs: 16,

@@ -1,13 +1,14 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { type Block, blockId, bytesEqual } from "@ordo/types";
+import { type Block, blockId, bytesEqual, transactionId } from "@ordo/types";
 import {
   arbitraryBlock,
   arbitraryBlockReceipt,
   arbitraryQuorumCert,
+  arbitraryTransaction,
   arbitraryTxResult,
   SeededRandom,
 } from "@ordo/types/testing";
@@ -66,6 +67,60 @@ describe("OrdoStore (LMDB)", () => {
     expect(store.lastCommittedHeight()).to.equal(20);
     expect(await store.pruneBelow(10)).to.equal(0);
     await store.close();
+  });
+
+  it("indexes committed txs by id with their results, across a reopen, and prunes them with their heights", async () => {
+    const rng = new SeededRandom(13);
+    const blocks = chain(rng, 1, 4).map((b) => ({ ...b, txs: b.txs.length > 0 ? b.txs : [arbitraryTransaction(rng)] }));
+    let store = OrdoStore.open({ path: dir });
+    await store.commitBlocks(blocks);
+    for (const b of blocks) {
+      const ids = b.txs.map(transactionId);
+      await store.putResults(
+        b.header.height,
+        { results: ids.map(() => arbitraryTxResult(rng)), receipt: arbitraryBlockReceipt(rng) },
+        ids,
+      );
+    }
+    const last = blocks[3]!;
+    const lastIds = last.txs.map(transactionId);
+    expect(store.txLocation(lastIds[lastIds.length - 1]!)).to.deep.equal({ height: 4, index: lastIds.length - 1 });
+    expect(store.txLocation(new Uint8Array(32))).to.equal(undefined);
+    await store.close();
+
+    store = OrdoStore.open({ path: dir });
+    const firstId = transactionId(blocks[0]!.txs[0]!);
+    expect(store.txLocation(firstId)).to.deep.equal({ height: 1, index: 0 });
+    // A replay of a committed tx at a later height keeps the original location.
+    await store.putResults(5, { results: [arbitraryTxResult(rng)], receipt: arbitraryBlockReceipt(rng) }, [firstId]);
+    expect(store.txLocation(firstId)).to.deep.equal({ height: 1, index: 0 });
+    expect(await store.pruneBelow(3)).to.equal(2);
+    expect(store.txLocation(firstId)).to.equal(undefined);
+    for (const id of blocks[1]!.txs.map(transactionId)) expect(store.txLocation(id)).to.equal(undefined);
+    expect(store.txLocation(lastIds[0]!)).to.deep.equal({ height: 4, index: 0 });
+    await store.close();
+  });
+
+  it("rejects results whose tx ids do not match them one to one", async () => {
+    const rng = new SeededRandom(14);
+    const store = OrdoStore.open({ path: dir });
+    let err: unknown;
+    await store
+      .putResults(1, { results: [arbitraryTxResult(rng)], receipt: arbitraryBlockReceipt(rng) }, [])
+      .catch((e: unknown) => {
+        err = e;
+      });
+    expect(err).to.be.instanceOf(RangeError);
+    await store.close();
+  });
+
+  it("takes a folder whose name has a dot for a folder (lmdb-js alone would take it for a data file)", async () => {
+    const path = join(dir, "node.0");
+    const store = OrdoStore.open({ path });
+    store.putRecordDurable("x", new Uint8Array([1]));
+    await store.close();
+    expect(statSync(path).isDirectory()).to.equal(true);
+    expect(statSync(join(path, "data.mdb")).isFile()).to.equal(true);
   });
 
   it("app state namespace: atomic batches, deletes and ordered prefix scans", async () => {
