@@ -2,7 +2,10 @@ import { Command, CommanderError } from "commander";
 import { OrdoError } from "@ordo/types";
 import { registerDevnetCommand } from "./devnetCommand.js";
 import { registerStartCommand } from "./startCommand.js";
+import { registerQueryCommand } from "./queryCommand.js";
+import { registerStatusCommand } from "./statusCommand.js";
 import { registerTestnetCommand } from "./testnetCommand.js";
+import { registerTxCommand } from "./txCommand.js";
 
 /** The `ordo` command line. Each subcommand lives in its own file and registers itself here. */
 export function buildProgram(): Command {
@@ -12,6 +15,9 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerTestnetCommand(program);
+  registerTxCommand(program);
+  registerQueryCommand(program);
+  registerStatusCommand(program);
   registerStartCommand(program);
   registerDevnetCommand(program);
   return program;
