@@ -28,7 +28,13 @@ export { Code } from "./resultCodes.js";
 export { type KvWrite, MemoryBackend, type StateBackend } from "./state/stateBackend.js";
 export { MAX_KEY_BYTES, StateError, StateStore } from "./state/stateStore.js";
 // What apps need from the lower layers, so an app depends on @ordo/sdk alone.
-export { KeyPair, signTransaction, verifyReceiptSignature, verifyTransaction } from "@ordo/crypto";
+export {
+  KeyPair,
+  signTransaction,
+  ValidatorSet,
+  verifyReceiptSignature,
+  verifyTransaction,
+} from "@ordo/crypto";
 export {
   type Block,
   type BlockHeader,
