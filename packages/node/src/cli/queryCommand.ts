@@ -4,7 +4,7 @@ import { decodeU128 } from "@ordo/app-bank";
 import { KeyPair, type ValidatorSet } from "@ordo/crypto";
 import { Client, type QueryResult } from "@ordo/sdk";
 import { fromBase64, fromHex, OrdoError, toHex } from "@ordo/types";
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { loadGenesis } from "../genesis.js";
 import { homePaths } from "../home.js";
 import { readJsonFile } from "../jsonFile.js";
@@ -43,11 +43,10 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function addConnectionOptions(cmd: Command): Command {
   return cmd
-    .option(
-      "--node <url>",
-      "validator HTTP URL, repeatable (default: the testnet layout, http://127.0.0.1:8080+i)",
-      collect,
-      [],
+    .addOption(
+      new Option("--node <url>", "validator HTTP URL, repeatable")
+        .argParser(collect)
+        .default([], "the testnet layout, http://127.0.0.1:8080+i"),
     )
     .option("--home <dir>", "a validator home (or a testnet folder holding node0/) to read genesis.json from")
     .option("--genesis <file>", "the chain's genesis.json (chain id and validator set)")

@@ -1,5 +1,5 @@
 import { HttpTransport, TransportError } from "@ordo/sdk";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { type CliIo, consoleIo } from "./queryCommand.js";
 
 /** `ordo status`: GET /v1/status of each node, printed as JSON. No genesis needed. */
@@ -7,11 +7,10 @@ export function registerStatusCommand(program: Command, io: CliIo = consoleIo): 
   program
     .command("status")
     .description("print the status of running validators (height, round, leader, peers, mempool)")
-    .option(
-      "--node <url>",
-      "validator HTTP URL, repeatable",
-      (v: string, prev: string[]) => [...prev, v],
-      [] as string[],
+    .addOption(
+      new Option("--node <url>", "validator HTTP URL, repeatable")
+        .argParser((v: string, prev: string[]) => [...prev, v])
+        .default([] as string[], "http://127.0.0.1:8080"),
     )
     .action(async (opts: { node: string[] }) => {
       const urls = opts.node.length > 0 ? opts.node : ["http://127.0.0.1:8080"];
