@@ -9,7 +9,7 @@ import { type Genesis, LocalCluster, loadGenesis, loadHome, peerIdOfKeyPair } fr
 import { Client, type CommittedTx, toBase64 } from "@ordo/sdk";
 import { encodeTransaction, type Transaction } from "@ordo/types";
 import { expect } from "chai";
-import { eventually, fetchJson, statusOf } from "./helpers.js";
+import { declaredBodyTooLarge, eventually, fetchJson, statusOf } from "./helpers.js";
 
 const VALIDATORS = 4;
 const ACCOUNTS = 8;
@@ -142,7 +142,10 @@ describe("e2e: 4 validator processes over libp2p with the bank app", function ()
       expect(refused).to.equal(true);
 
       const key3 = loadHome(join(dir, "node3")).key;
-      const rogue = await createOrdoHost({ privateKey: libp2pPrivateKey(key3), listenAddresses: ["/ip4/127.0.0.1/tcp/0"] });
+      const rogue = await createOrdoHost({
+        privateKey: libp2pPrivateKey(key3),
+        listenAddresses: ["/ip4/127.0.0.1/tcp/0"],
+      });
       hosts.push(rogue);
       await rogue.start();
       const disconnected = new Promise<void>((resolve) => {
@@ -185,7 +188,9 @@ describe("e2e: 4 validator processes over libp2p with the bank app", function ()
       422,
       "BAD_SIGNATURE",
     );
-    await expectError(await post("/v1/tx", JSON.stringify({ tx: "A".repeat(17 * 1024 * 1024) })), 413, "BODY_TOO_LARGE");
+    const tooLarge = await declaredBodyTooLarge(url, 17 * 1024 * 1024);
+    expect(tooLarge.status).to.equal(413);
+    expect(JSON.parse(tooLarge.body).error.code).to.equal("BODY_TOO_LARGE");
     await expectError(await fetch(`${url}/v1/nope`), 404, "NOT_FOUND");
     expect((await statusOf(url)).chainId).to.equal(genesis.chainId);
     // The forged transfer never happened: undo it in the model, and the real one still commits.

@@ -1,3 +1,5 @@
+import { request } from "node:http";
+
 /** GETs `url` and parses its JSON body; throws on a non-2xx answer. */
 export async function fetchJson(url: string): Promise<Record<string, unknown>> {
   const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
@@ -34,4 +36,27 @@ export async function eventually<T>(what: string, timeoutMs: number, probe: () =
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`);
+}
+
+/**
+ * POSTs a JSON body that declares `bytes` in Content-Length but sends only its start: a server
+ * that enforces its body limit answers 413 from the header, before reading (and fetch would
+ * fail with EPIPE writing a body the server already refused).
+ */
+export function declaredBodyTooLarge(url: string, bytes: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}/v1/tx`,
+      { method: "POST", headers: { "content-type": "application/json", "content-length": String(bytes) } },
+      (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => {
+          body += c.toString("utf8");
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on("error", reject);
+    req.write('{"tx":"AAAA');
+  });
 }

@@ -3,7 +3,14 @@ import { KeyPair } from "@ordo/crypto";
 import { toBase64 } from "@ordo/types";
 import { type NodeConfig, validateNodeConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
-import { type ConsensusParams, type Genesis, defaultConsensusParams, genesisToJSON, parseGenesis, type TxAuth } from "./genesis.js";
+import {
+  type ConsensusParams,
+  type Genesis,
+  defaultConsensusParams,
+  genesisToJSON,
+  parseGenesis,
+  type TxAuth,
+} from "./genesis.js";
 import { ensureDir, homePaths, writeJsonFile } from "./home.js";
 import { peerIdOfKeyPair } from "./peerIdentity.js";
 

@@ -3,7 +3,7 @@ export { Reader, readSigners, Writer, writeSigners } from "./codec/index.js";
 export { type CodecErrorCode, CodecError, OrdoError } from "./errors.js";
 export { sha256 } from "./hash.js";
 export { type CodecLimits, defaultLimits, validateLimits } from "./limits.js";
-export { leafHash, merkleProof, merkleRoot, verifyMerkleProof } from "./merkle.js";
+export { leafHash, MerkleTree, merkleProof, merkleRoot, verifyMerkleProof } from "./merkle.js";
 export * from "./messages/block.js";
 export * from "./messages/blockFetch.js";
 export * from "./messages/consensusMessage.js";

@@ -56,6 +56,58 @@ export function merkleProof(leaves: readonly Uint8Array[], index: number): Uint8
   return path.reverse();
 }
 
+/**
+ * A tree built once and asked for many proofs (a validator serving every transaction of a block):
+ * leaf hashes and subtree roots are computed once each, so a proof costs O(log n) after the first.
+ */
+export class MerkleTree {
+  readonly size: number;
+  readonly #hashes: Uint8Array[];
+  readonly #roots = new Map<number, Uint8Array>();
+
+  constructor(leaves: readonly Uint8Array[]) {
+    this.size = leaves.length;
+    this.#hashes = leaves.map(leafHash);
+  }
+
+  get root(): Uint8Array {
+    return this.#rootOf(0, this.size);
+  }
+
+  /** The same path as `merkleProof(leaves, index)`. */
+  proof(index: number): Uint8Array[] {
+    if (!Number.isInteger(index) || index < 0 || index >= this.size) throw new RangeError("leaf index out of range");
+    const path: Uint8Array[] = [];
+    let from = 0;
+    let to = this.size;
+    while (to - from > 1) {
+      const k = splitPoint(to - from);
+      if (index < from + k) {
+        path.push(this.#rootOf(from + k, to));
+        to = from + k;
+      } else {
+        path.push(this.#rootOf(from, from + k));
+        from = from + k;
+      }
+    }
+    return path.reverse();
+  }
+
+  #rootOf(from: number, to: number): Uint8Array {
+    const n = to - from;
+    if (n === 0) return sha256();
+    if (n === 1) return this.#hashes[from]!;
+    const key = from * 0x4000000 + to;
+    let r = this.#roots.get(key);
+    if (r === undefined) {
+      const k = splitPoint(n);
+      r = nodeHash(this.#rootOf(from, from + k), this.#rootOf(from + k, to));
+      this.#roots.set(key, r);
+    }
+    return r;
+  }
+}
+
 /** True when `leaf` sits at `index` of a tree of `size` leaves whose root is `root`. */
 export function verifyMerkleProof(
   root: Uint8Array,

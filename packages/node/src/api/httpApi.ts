@@ -51,6 +51,8 @@ export function buildHttpApi(service: NodeService, partial: Partial<HttpApiOptio
     bodyLimit: opts.bodyLimitBytes,
     logger: false,
     return503OnClosing: true,
+    // Open keep-alive and event-stream connections must not hold a shutdown.
+    forceCloseConnections: true,
     ajv: { customOptions: { removeAdditional: false } },
   });
 

@@ -93,7 +93,8 @@ export class TxAdmission {
       }),
     );
     results.forEach((good, k) => {
-      if (!good) verdicts[idx[k]!] = { ok: false, code: "BAD_SIGNATURE", message: "the client signature does not verify" };
+      if (!good)
+        verdicts[idx[k]!] = { ok: false, code: "BAD_SIGNATURE", message: "the client signature does not verify" };
     });
   }
 

@@ -23,7 +23,7 @@ import { NodeMetrics } from "../metrics.js";
 import { peerIdOfPublicKey } from "../peerIdentity.js";
 import { loadAppFactory } from "./appLoader.js";
 import { ConsensusEventLoop } from "./eventLoop.js";
-import { ResultProofs } from "./resultProofs.js";
+import { RecentBlocks } from "./recentBlocks.js";
 import { systemTime } from "./systemTime.js";
 import { TxAdmission } from "./txAdmission.js";
 
@@ -55,7 +55,7 @@ export class Validator implements NodeService {
   readonly #pool: VerificationPool;
   readonly #admission: TxAdmission;
   readonly #consensusStorage: LmdbConsensusStorage;
-  readonly #proofs = new ResultProofs();
+  readonly #recent: RecentBlocks;
   readonly #commitListeners = new Set<(e: CommitEvent) => void>();
   readonly #http: FastifyInstance;
   readonly #httpPort: number;
@@ -67,7 +67,11 @@ export class Validator implements NodeService {
     this.home = home;
     this.store = store;
     this.#app = app;
-    this.log = createLogger({ name: home.config.moniker, level: home.config.log.level, destination: opts.logDestination });
+    this.log = createLogger({
+      name: home.config.moniker,
+      level: home.config.log.level,
+      destination: opts.logDestination,
+    });
     this.metrics = new NodeMetrics();
     this.#limits = validateLimits({
       maxTxBytes: g.consensus.maxTxBytes,
@@ -75,6 +79,11 @@ export class Validator implements NodeService {
       maxTxsPerBlock: g.consensus.maxTxsPerBlock,
     });
     this.#consensusStorage = new LmdbConsensusStorage(store);
+    this.#recent = new RecentBlocks((height) => {
+      const stored = store.getResults(height);
+      const block = store.committedBlock(height);
+      return stored && block ? { stored, block } : undefined;
+    });
 
     const netLog = this.log.child({ module: "network" });
     this.network = new OrdoNetwork(
@@ -110,7 +119,9 @@ export class Validator implements NodeService {
         // ordered write queue, the committed blocks) before the app commits and a receipt is served.
         beforeCommit: async (e) => {
           if (!e.receipt) throw new Error("a validator must sign its receipts");
-          await store.putResults(e.height, { results: e.results, receipt: e.receipt }, e.txIds);
+          const stored = { results: e.results, receipt: e.receipt };
+          await store.putResults(e.height, stored, e.txIds);
+          this.#recent.remember(e.height, { block: e.block, stored });
         },
         onListenerError: (err, height) => this.log.error({ err, height }, "commit listener failed"),
       },
@@ -243,13 +254,17 @@ export class Validator implements NodeService {
     const wasRunning = this.#state === "running";
     this.#state = "stopped";
     if (wasRunning) {
-      await this.#http.close();
+      // Consensus first: nothing more is signed or delivered; then the API, the network, execution.
       this.consensus.stop();
       this.#loop.stop();
+      await this.#http.close();
+      this.log.debug("http closed");
       await this.network.stop();
+      this.log.debug("network stopped");
       await this.engine.idle().catch(() => {});
     }
     await this.#pool.close();
+    await this.#consensusStorage.flushed().catch(() => {});
     await this.store.close();
     this.log.info("validator stopped");
   }
@@ -267,17 +282,16 @@ export class Validator implements NodeService {
   txStatus(id: Uint8Array): TxStatus {
     const at = this.store.txLocation(id);
     if (at) {
-      const stored = this.store.getResults(at.height);
-      const block = this.store.committedBlock(at.height);
-      if (stored && block) {
+      const entry = this.#recent.get(at.height);
+      if (entry) {
         return {
           status: "committed",
           height: at.height,
           index: at.index,
-          result: stored.results[at.index]!,
-          receipt: stored.receipt,
-          resultCount: stored.results.length,
-          proof: this.#proofs.proof(at.height, block, stored.results, at.index),
+          result: entry.stored.results[at.index]!,
+          receipt: entry.stored.receipt,
+          resultCount: entry.stored.results.length,
+          proof: this.#recent.proof(entry, at.index),
         };
       }
     }

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { merkleProof, merkleRoot, sha256, verifyMerkleProof } from "../../src/index.js";
+import { MerkleTree, merkleProof, merkleRoot, sha256, verifyMerkleProof } from "../../src/index.js";
 import { forEachSeed } from "../../src/testing/index.js";
 
 describe("merkle tree", () => {
@@ -12,6 +12,19 @@ describe("merkle tree", () => {
           const path = merkleProof(leaves, i);
           expect(verifyMerkleProof(root, leaves[i]!, i, size, path), `size ${size} leaf ${i}`).to.equal(true);
         }
+      }
+    });
+  });
+
+  it("MerkleTree gives the same root and the same proofs as the one-shot functions, asked in any order", () => {
+    forEachSeed(3, (rng) => {
+      for (let size = 0; size <= 70; size++) {
+        const leaves = Array.from({ length: size }, () => rng.bytes(rng.int(0, 40)));
+        const tree = new MerkleTree(leaves);
+        expect(tree.root).to.deep.equal(merkleRoot(leaves));
+        const order = rng.shuffle(Array.from({ length: size }, (_, i) => i));
+        for (const i of order) expect(tree.proof(i), `size ${size} leaf ${i}`).to.deep.equal(merkleProof(leaves, i));
+        expect(() => tree.proof(size)).to.throw(RangeError);
       }
     });
   });
