@@ -14,7 +14,15 @@ export { type Home, homePaths, loadHome } from "./home.js";
 export { peerIdOfKeyPair, peerIdOfPublicKey } from "./peerIdentity.js";
 export { generateTestnet, type TestnetLayout, type TestnetOptions } from "./testnet.js";
 export { buildHttpApi, defaultHttpApiOptions, type HttpApiOptions } from "./api/httpApi.js";
-export type { CommitEvent, NodeService, NodeStatus, QueryOutcome, SubmitOutcome, TxStatus } from "./api/nodeService.js";
+export type {
+  BlockResults,
+  CommitEvent,
+  NodeService,
+  NodeStatus,
+  QueryOutcome,
+  SubmitOutcome,
+  TxStatus,
+} from "./api/nodeService.js";
 export { createLogger, type Logger } from "./logger.js";
 export { NodeMetrics } from "./metrics.js";
 export { Validator, type ValidatorOptions } from "./validator/validator.js";

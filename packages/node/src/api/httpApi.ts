@@ -138,6 +138,22 @@ export function buildHttpApi(service: NodeService, partial: Partial<HttpApiOptio
     return blockJson(blockId(block.header), block);
   });
 
+  // A whole block's results and receipt: a busy client checks the receipt and the results root once
+  // per block (Merkle root over every result) instead of asking for each transaction.
+  app.get("/v1/blocks/:height/results", { schema: heightSchema }, async (req, reply) => {
+    const height = Number((req.params as { height: string }).height);
+    const r = service.blockResults(height);
+    if (!r)
+      return reply
+        .status(404)
+        .send({ error: { code: "UNKNOWN_HEIGHT", message: `no executed block at height ${height}` } });
+    return {
+      height,
+      receipt: receiptJson(r.receipt),
+      txs: r.txIds.map((id, i) => ({ id: toHex(id), result: resultJson(r.results[i]!) })),
+    };
+  });
+
   app.get("/v1/query", { schema: querySchema }, async (req) => {
     const { path, data } = req.query as { path: string; data?: string };
     let bytes: Uint8Array = new Uint8Array();

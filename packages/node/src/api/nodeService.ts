@@ -6,6 +6,8 @@ export interface NodeService {
   submit(txs: readonly Transaction[]): Promise<SubmitOutcome[]>;
   txStatus(id: Uint8Array): TxStatus;
   committedBlock(height: number): Block | undefined;
+  /** Every result of an executed height with this validator's signed receipt (one request per block, not per tx). */
+  blockResults(height: number): BlockResults | undefined;
   query(path: string, data: Uint8Array): Promise<QueryOutcome>;
   status(): NodeStatus;
   validators(): { index: number; publicKey: string; name?: string; peerId: string }[];
@@ -56,4 +58,10 @@ export interface CommitEvent {
   blockId: Uint8Array;
   txCount: number;
   appHash: Uint8Array;
+}
+
+export interface BlockResults {
+  receipt: BlockReceipt;
+  txIds: Uint8Array[];
+  results: TxResult[];
 }

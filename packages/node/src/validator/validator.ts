@@ -4,10 +4,19 @@ import { VerificationPool } from "@ordo/crypto";
 import { OrdoNetwork } from "@ordo/network";
 import { type Application, type ExecutedBlock, ExecutionEngine } from "@ordo/sdk";
 import { LmdbConsensusStorage, LmdbSafetyStorage, OrdoStore } from "@ordo/storage";
-import { type Block, type CodecLimits, type Transaction, toBase64, toHex, validateLimits } from "@ordo/types";
+import {
+  type Block,
+  type CodecLimits,
+  type Transaction,
+  toBase64,
+  toHex,
+  transactionId,
+  validateLimits,
+} from "@ordo/types";
 import type { FastifyInstance } from "fastify";
 import { buildHttpApi } from "../api/httpApi.js";
 import type {
+  BlockResults,
   CommitEvent,
   NodeService,
   NodeStatus,
@@ -300,6 +309,12 @@ export class Validator implements NodeService {
 
   committedBlock(height: number): Block | undefined {
     return height === 0 ? genesisBlock(this.home.genesis).block : this.store.committedBlock(height);
+  }
+
+  blockResults(height: number): BlockResults | undefined {
+    const entry = this.#recent.get(height);
+    if (!entry) return undefined;
+    return { receipt: entry.stored.receipt, txIds: entry.block.txs.map(transactionId), results: entry.stored.results };
   }
 
   async query(path: string, data: Uint8Array): Promise<QueryOutcome> {

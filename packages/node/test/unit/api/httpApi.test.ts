@@ -26,6 +26,22 @@ class ListService implements NodeService {
   committedBlock() {
     return undefined;
   }
+  blockResults(height: number) {
+    if (height !== 7) return undefined;
+    const receipt = {
+      height: 7,
+      blockId: new Uint8Array(32).fill(1),
+      resultsRoot: new Uint8Array(32).fill(2),
+      appHash: new Uint8Array(32).fill(3),
+      validator: 0,
+      signature: new Uint8Array(64).fill(4),
+    };
+    return {
+      receipt,
+      txIds: [new Uint8Array(32).fill(9)],
+      results: [{ code: 5, data: new Uint8Array([1]), log: "x" }],
+    };
+  }
   async query(path: string, data: Uint8Array) {
     return { code: 0, value: new TextEncoder().encode(`${path}:${data.length}`), log: "", height: 0 };
   }
@@ -90,6 +106,15 @@ describe("HTTP API", () => {
     expect(status.json().status).to.equal("pending");
   });
 
+  it("GET /v1/blocks/:height/results answers the receipt and every result with its tx id", async () => {
+    const res = await app.inject({ url: "/v1/blocks/7/results" });
+    expect(res.statusCode).to.equal(200);
+    const body = res.json();
+    expect(body.height).to.equal(7);
+    expect(body.receipt).to.include({ height: 7, validator: 0, resultsRoot: "02".repeat(32) });
+    expect(body.txs).to.deep.equal([{ id: "09".repeat(32), result: { code: 5, data: "AQ==", log: "x" } }]);
+  });
+
   it("POST /v1/txs submits a batch with one outcome per transaction", async () => {
     const bad = { ...tx(3n), nonce: 4n };
     const res = await post("/v1/txs", { txs: [b64(tx(2n)), b64(bad)] });
@@ -118,6 +143,7 @@ describe("HTTP API", () => {
       ["bad tx id", app.inject({ url: "/v1/tx/xyz" }), 400, "INVALID_REQUEST"],
       ["unknown tx", app.inject({ url: `/v1/tx/${"ab".repeat(32)}` }), 404, "UNKNOWN_TX"],
       ["bad height", app.inject({ url: "/v1/blocks/-1" }), 400, "INVALID_REQUEST"],
+      ["unknown results", app.inject({ url: "/v1/blocks/8/results" }), 404, "UNKNOWN_HEIGHT"],
       ["unknown height", app.inject({ url: "/v1/blocks/99" }), 404, "UNKNOWN_HEIGHT"],
       ["query without path", app.inject({ url: "/v1/query" }), 400, "INVALID_REQUEST"],
       ["wrong content type", post("/v1/tx", "tx=1", "text/plain"), 415, ""],
