@@ -7,6 +7,7 @@ import { ConfigError } from "../errors.js";
 const builtin: Record<string, () => Promise<{ createApp: AppFactory }>> = {
   bank: () => import("@ordo/app-bank"),
   kv: () => import("@ordo/app-kv"),
+  noop: () => import("@ordo/app-noop"),
 };
 
 /**

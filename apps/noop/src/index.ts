@@ -1,0 +1,1 @@
+export { createApp, NoopApp } from "./noopApp.js";
