@@ -2,6 +2,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { followCommits } from "../devnet/commitFeed.js";
+import { runDemoTransfers } from "../devnet/demoTransfers.js";
 import { LocalCluster } from "../devnet/localCluster.js";
 import { parseIntOption } from "./options.js";
 import { shutdownSignal } from "./startCommand.js";
@@ -51,7 +52,13 @@ export function registerDevnetCommand(program: Command): void {
         },
         abort.signal,
       ).catch((err) => console.error(`commit feed: ${(err as Error).message}`));
-      const demo = opts.demo ? startDemo(cluster, dir, abort.signal) : Promise.resolve();
+      const demo = opts.demo
+        ? runDemoTransfers(cluster, abort.signal, {
+            concurrency: 4,
+            pauseMs: 250,
+            print: (line) => console.log(line),
+          }).catch((err) => console.error(`demo: ${(err as Error).message}`))
+        : Promise.resolve();
 
       await signal;
       console.log("stopping the devnet ...");
@@ -61,5 +68,3 @@ export function registerDevnetCommand(program: Command): void {
       console.log(`stopped; the chain is kept in ${dir} (reuse it with --dir)`);
     });
 }
-
-async function startDemo(_cluster: LocalCluster, _dir: string, _signal: AbortSignal): Promise<void> {}
