@@ -6,6 +6,7 @@ export { type CodecLimits, defaultLimits, validateLimits } from "./limits.js";
 export { leafHash, MerkleTree, merkleProof, merkleRoot, verifyMerkleProof } from "./merkle.js";
 export * from "./messages/block.js";
 export * from "./messages/blockFetch.js";
+export * from "./messages/committedRange.js";
 export * from "./messages/consensusMessage.js";
 export * from "./messages/quorumCert.js";
 export * from "./messages/receipt.js";

@@ -45,6 +45,25 @@ export const codecs: CodecCase[] = [
     ...wrap(T.writeBlockRequest, T.readBlockRequest),
   },
   {
+    name: "CommittedRangeRequest",
+    arbitrary: (r) => ({ fromHeight: r.int(1, 1_000_000), count: r.int(1, 64) }),
+    encode: T.encodeCommittedRangeRequest,
+    decode: T.decodeCommittedRangeRequest,
+  },
+  {
+    name: "CommittedRangeResponse",
+    arbitrary: (r) => {
+      if (r.int(0, 4) === 0) return { blocks: [], proofHeaders: [], proofQc: null };
+      return {
+        blocks: Array.from({ length: r.int(1, 3) }, () => A.arbitraryBlock(r, 4)),
+        proofHeaders: Array.from({ length: r.int(1, 3) }, () => A.arbitraryBlockHeader(r)),
+        proofQc: A.arbitraryQuorumCert(r),
+      };
+    },
+    encode: T.encodeCommittedRangeResponse,
+    decode: T.decodeCommittedRangeResponse,
+  },
+  {
     name: "ConsensusMessage",
     arbitrary: A.arbitraryConsensusMessage,
     encode: T.encodeConsensusMessage,
