@@ -20,6 +20,8 @@ export interface LocalClusterOptions {
   consensus?: TestnetOptions["consensus"];
   /** Receives every output line of every validator, prefixed by its index. */
   onOutput?: (validator: number, line: string) => void;
+  /** Extra environment variables of validator i's process. */
+  env?: (validator: number) => NodeJS.ProcessEnv;
   /** How long to wait for each validator's API to answer, in ms. */
   readyTimeoutMs?: number;
 }
@@ -102,6 +104,7 @@ export class LocalCluster {
     m.log ??= createWriteStream(join(this.dir, `node${i}.log`), { flags: "a" });
     const child = spawn(process.execPath, [...cliCommand(), "start", "--home", m.home], {
       stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...this.#opts.env?.(i) },
     });
     m.child = child;
     m.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));

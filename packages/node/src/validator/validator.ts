@@ -35,6 +35,7 @@ import { ConsensusEventLoop } from "./eventLoop.js";
 import { RecentBlocks } from "./recentBlocks.js";
 import { systemTime } from "./systemTime.js";
 import { TxAdmission } from "./txAdmission.js";
+import { VoteLog } from "./voteLog.js";
 
 export interface ValidatorOptions {
   /** Where logs go (default stdout). */
@@ -66,6 +67,7 @@ export class Validator implements NodeService {
   readonly #consensusStorage: LmdbConsensusStorage;
   readonly #recent: RecentBlocks;
   readonly #commitListeners = new Set<(e: CommitEvent) => void>();
+  readonly #voteLog = VoteLog.fromEnv();
   readonly #http: FastifyInstance;
   readonly #httpPort: number;
   #state: "new" | "running" | "stopped" = "new";
@@ -226,7 +228,10 @@ export class Validator implements NodeService {
     this.engine.onExecuted((e) => this.#onExecuted(e));
     this.engine.onFailure((err) => this.log.error({ code: err.code, err: err.message }, "execution halted"));
 
-    this.network.onConsensusMessage((from, message) => this.#loop.post({ kind: "message", from, message }));
+    this.network.onConsensusMessage((from, message) => {
+      this.#voteLog?.record(from, message);
+      this.#loop.post({ kind: "message", from, message });
+    });
     this.network.setBlockRequestHandler((req) => this.consensus.serveBlockRequest(req));
     this.network.onTxBatch((txs) => {
       this.#admission.submit(txs, "gossip").catch((err) => this.log.warn({ err }, "gossiped batch failed admission"));
@@ -273,6 +278,7 @@ export class Validator implements NodeService {
       await this.engine.idle().catch(() => {});
     }
     await this.#pool.close();
+    await this.#voteLog?.close();
     await this.#consensusStorage.flushed().catch(() => {});
     await this.store.close();
     this.log.info("validator stopped");
