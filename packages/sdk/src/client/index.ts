@@ -15,6 +15,20 @@ export {
   type NonceSource,
   validateClientOptions,
 } from "./clientOptions.js";
+export {
+  type CommitEventJson,
+  type CommitEventSource,
+  CommitWatcher,
+  type CommitWatcherInit,
+  type CommitWatcherOptions,
+  type CommitWatcherStats,
+  type ConfirmedBlock,
+  type ConfirmedTx,
+  defaultCommitWatcherOptions,
+  sseCommitEvents,
+  validateCommitWatcherOptions,
+  type WatcherRejection,
+} from "./commitWatcher.js";
 export { CommitTally, type ResultGroup, type VerifiedAnswer } from "./commitTally.js";
 export {
   ClientClosedError,

@@ -1,0 +1,522 @@
+import type { ValidatorSet } from "@ordo/crypto";
+import { type BlockReceipt, fromHex, HASH_LENGTH, merkleRoot, resultLeaf, toHex, type TxResult } from "@ordo/types";
+import { ClientClosedError, ClientOptionsError, NoQuorumError } from "./errors.js";
+import { HttpTransport } from "./httpTransport.js";
+import { ReceiptVerifier } from "./receiptVerifier.js";
+import type { Transport } from "./transport.js";
+import { parseReceipt, parseResult, WireError } from "./wire.js";
+
+/** One `commit` event of a validator's GET /v1/events stream (hex ids). */
+export interface CommitEventJson {
+  height: number;
+  blockId: string;
+  txCount: number;
+  appHash: string;
+}
+
+/** Opens a validator's commit event stream; ends when the stream ends, throws when it fails. */
+export type CommitEventSource = (url: string, signal: AbortSignal) => AsyncIterable<CommitEventJson>;
+
+export interface CommitWatcherOptions {
+  /** Base URLs of validators' HTTP APIs, one per validator. */
+  urls: readonly string[];
+  chainId: string;
+  /** The genesis validator set: receipts are verified against it alone. */
+  validators: ValidatorSet;
+  /** Most GET /v1/blocks/:height/results in flight at once, over all validators. */
+  maxFetches: number;
+  /** Reconnect backoff of an event stream that ended or failed: first delay, doubling up to the max. */
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  /** Most missed heights fetched after a stream reconnects (older ones are given up). */
+  maxBackfill: number;
+  /** Heights kept in the tally below the newest confirmed one (for late answers and conflicts). */
+  retainHeights: number;
+  /** Confirmed transaction ids remembered for `waitFor` calls that come after their confirmation (0: none). */
+  rememberTxs: number;
+  requestTimeoutMs: number;
+}
+
+export type CommitWatcherInit = Pick<CommitWatcherOptions, "urls" | "chainId" | "validators"> &
+  Partial<CommitWatcherOptions>;
+
+export const defaultCommitWatcherOptions = Object.freeze({
+  maxFetches: 16,
+  reconnectMinMs: 50,
+  reconnectMaxMs: 2_000,
+  maxBackfill: 1_000,
+  retainHeights: 1_000,
+  rememberTxs: 100_000,
+  requestTimeoutMs: 10_000,
+}) satisfies Partial<CommitWatcherOptions>;
+
+/** A transaction of a confirmed block. */
+export interface ConfirmedTx {
+  idHex: string;
+  index: number;
+  result: TxResult;
+}
+
+/** A block whose results f + 1 distinct validators signed identically (same block id and results root). */
+export interface ConfirmedBlock {
+  height: number;
+  blockId: Uint8Array;
+  resultsRoot: Uint8Array;
+  /** Validator indices whose verified receipts agree, ascending (f + 1 of them). */
+  confirmedBy: number[];
+  receipts: BlockReceipt[];
+  txs: ConfirmedTx[];
+}
+
+/** Why an answer was not counted, with how often (see `stats.rejected`). */
+export type WatcherRejection =
+  | "UNREACHABLE"
+  | "NOT_FOUND"
+  | "BAD_ANSWER"
+  | "HEIGHT_MISMATCH"
+  | "UNKNOWN_VALIDATOR"
+  | "BAD_SIGNATURE"
+  | "BAD_RESULTS_ROOT";
+
+export interface CommitWatcherStats {
+  /** GET /v1/blocks/:height/results answered (any status). */
+  fetches: number;
+  /** Receipts whose results root was recomputed (the others matched a verified list of that height). */
+  rootsComputed: number;
+  blocksConfirmed: number;
+  txsConfirmed: number;
+  /** Heights where verified receipts disagree (a Byzantine validator, or a fork that should never happen). */
+  conflicts: number;
+  /** Event streams (re)opened. */
+  connects: number;
+  rejected: Partial<Record<WatcherRejection, number>>;
+}
+
+interface Verified {
+  receipt: BlockReceipt;
+  txs: ConfirmedTx[];
+  /** The raw list as served, for a cheap equality check against another validator's list. */
+  raw: RawTx[];
+}
+
+interface RawTx {
+  id: string;
+  code: unknown;
+  data: unknown;
+  result: unknown;
+}
+
+interface HeightTally {
+  groups: Map<string, Verified[]>;
+  /** Validators (receipt signers) already counted at this height. */
+  counted: Set<number>;
+  /** URLs whose answer is fetched, in flight or deferred. */
+  asked: Set<string>;
+  /** URLs that announced this height while enough fetches were already in flight. */
+  deferred: string[];
+  inflight: number;
+  done: boolean;
+}
+
+/**
+ * Follows every validator's commit stream (GET /v1/events) and learns each block's results in one
+ * request per block per validator (GET /v1/blocks/:height/results) instead of one per transaction.
+ * An answer counts only when its block receipt verifies against the genesis validator set
+ * (`ReceiptVerifier`) and the Merkle root of `resultLeaf(txId, i, result)` over the whole list
+ * equals the receipt's results root; a block and its transactions are confirmed once f + 1
+ * distinct validators (receipt signers) agree on (block id, results root). At most f + 1 fetches
+ * per height are in flight: another validator is asked only when one of those fails to count, so
+ * the usual cost is f + 1 fetches and root checks per block. When a stream reconnects, the heights
+ * it missed are fetched from that validator.
+ */
+export class CommitWatcher {
+  readonly opts: CommitWatcherOptions;
+  readonly verifier: ReceiptVerifier;
+  readonly stats: CommitWatcherStats = {
+    fetches: 0,
+    rootsComputed: 0,
+    blocksConfirmed: 0,
+    txsConfirmed: 0,
+    conflicts: 0,
+    connects: 0,
+    rejected: {},
+  };
+  readonly #transport: Transport;
+  readonly #events: CommitEventSource;
+  readonly #closed = new AbortController();
+  readonly #listeners = new Set<(block: ConfirmedBlock) => void>();
+  readonly #tallies = new Map<number, HeightTally>();
+  readonly #waiters = new Map<string, ((tx: ConfirmedTx & { block: ConfirmedBlock }) => void)[]>();
+  readonly #remembered = new Map<string, ConfirmedTx & { block: ConfirmedBlock }>();
+  readonly #fetchQueue: (() => void)[] = [];
+  #fetching = 0;
+  #newestConfirmed = 0;
+  #started = false;
+  #followers: Promise<void>[] = [];
+
+  constructor(
+    init: CommitWatcherInit,
+    modules: { transport?: Transport; verifier?: ReceiptVerifier; events?: CommitEventSource } = {},
+  ) {
+    this.opts = validateCommitWatcherOptions(init);
+    this.#transport = modules.transport ?? new HttpTransport({ requestTimeoutMs: this.opts.requestTimeoutMs });
+    this.verifier = modules.verifier ?? new ReceiptVerifier(this.opts.chainId, this.opts.validators);
+    this.#events = modules.events ?? sseCommitEvents;
+  }
+
+  /** f + 1: agreeing validators needed. */
+  get confirmations(): number {
+    return this.opts.validators.f + 1;
+  }
+
+  /** Opens every validator's event stream (idempotent). */
+  start(): this {
+    if (this.#started) return this;
+    this.#started = true;
+    this.#followers = this.opts.urls.map((url) => this.#follow(url));
+    return this;
+  }
+
+  /** Calls `listener` once per confirmed block, in confirmation order; returns the unsubscribe function. */
+  onBlock(listener: (block: ConfirmedBlock) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Resolves when transaction `id` is in a confirmed block (or was, among the last `rememberTxs`);
+   * rejects with NoQuorumError after `timeoutMs`, ClientClosedError on close.
+   */
+  waitFor(
+    id: Uint8Array | string,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<ConfirmedTx & { block: ConfirmedBlock }> {
+    const idHex = typeof id === "string" ? id.toLowerCase() : toHex(id);
+    if (!/^[0-9a-f]{64}$/.test(idHex)) throw new ClientOptionsError("INVALID_OPTIONS", "a transaction id is 32 bytes");
+    const seen = this.#remembered.get(idHex);
+    if (seen) return Promise.resolve(seen);
+    if (this.#closed.signal.aborted) return Promise.reject(new ClientClosedError("CLOSED", "the watcher was closed"));
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    return new Promise((resolve, reject) => {
+      const list = this.#waiters.get(idHex) ?? [];
+      this.#waiters.set(idHex, list);
+      const onClose = () => settle(new ClientClosedError("CLOSED", "the watcher was closed"));
+      const timer = setTimeout(
+        () =>
+          settle(
+            new NoQuorumError(
+              "NO_QUORUM",
+              `transaction ${idHex}: no block containing it was confirmed by ${this.confirmations} validators within ${timeoutMs} ms`,
+              { id: idHex, need: this.confirmations },
+            ),
+          ),
+        timeoutMs,
+      );
+      const waiter = (tx: ConfirmedTx & { block: ConfirmedBlock }) => settle(tx);
+      const settle = (outcome: (ConfirmedTx & { block: ConfirmedBlock }) | Error) => {
+        clearTimeout(timer);
+        this.#closed.signal.removeEventListener("abort", onClose);
+        const rest = (this.#waiters.get(idHex) ?? []).filter((w) => w !== waiter);
+        if (rest.length > 0) this.#waiters.set(idHex, rest);
+        else this.#waiters.delete(idHex);
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
+      };
+      list.push(waiter);
+      this.#closed.signal.addEventListener("abort", onClose, { once: true });
+    });
+  }
+
+  /** Stops following and fetching; pending `waitFor` calls reject with ClientClosedError. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed.abort();
+    this.#fetchQueue.length = 0;
+    await Promise.allSettled(this.#followers);
+  }
+
+  // --- event streams ---
+
+  async #follow(url: string): Promise<void> {
+    const signal = this.#closed.signal;
+    let delay = this.opts.reconnectMinMs;
+    let last: number | undefined;
+    while (!signal.aborted) {
+      try {
+        this.stats.connects++;
+        for await (const e of this.#events(url, signal)) {
+          delay = this.opts.reconnectMinMs;
+          if (!Number.isSafeInteger(e.height) || e.height < 1) continue;
+          if (last !== undefined && e.height > last + 1) {
+            // Heights missed while disconnected: their event (and tx count) was lost, so fetch them all.
+            const from = Math.max(last + 1, e.height - this.opts.maxBackfill);
+            for (let h = from; h < e.height; h++) this.#announce(h, url);
+          }
+          if (last === undefined || e.height > last) last = e.height;
+          if (e.txCount > 0) this.#announce(e.height, url);
+        }
+      } catch {
+        // the stream failed: reconnect below
+      }
+      if (signal.aborted) return;
+      await abortableSleep(delay, signal);
+      delay = Math.min(delay * 2, this.opts.reconnectMaxMs);
+    }
+  }
+
+  // --- fetching and tallying ---
+
+  #tally(height: number): HeightTally | undefined {
+    if (height <= this.#newestConfirmed - this.opts.retainHeights) return undefined; // too old to matter
+    let t = this.#tallies.get(height);
+    if (!t) {
+      t = { groups: new Map(), counted: new Set(), asked: new Set(), deferred: [], inflight: 0, done: false };
+      this.#tallies.set(height, t);
+    }
+    return t;
+  }
+
+  /** Validator `url` has executed `height`: fetch its results unless enough fetches are already under way. */
+  #announce(height: number, url: string): void {
+    const t = this.#tally(height);
+    if (!t || t.done || t.asked.has(url)) return;
+    t.asked.add(url);
+    if (t.inflight >= this.#stillNeeded(t)) t.deferred.push(url);
+    else this.#fetch(height, url, t);
+  }
+
+  /** Agreeing answers still missing for the best group at this height. */
+  #stillNeeded(t: HeightTally): number {
+    let best = 0;
+    for (const g of t.groups.values()) best = Math.max(best, g.length);
+    return this.confirmations - best;
+  }
+
+  #fetch(height: number, url: string, t: HeightTally): void {
+    t.inflight++;
+    this.#withFetchSlot(async () => {
+      try {
+        if (t.done) return;
+        const why = await this.#fetchAndCount(height, url, t);
+        if (why) this.#reject(why);
+      } finally {
+        t.inflight--;
+        // An answer that did not count (or a conflict) frees a slot for a validator that was deferred.
+        while (!t.done && t.deferred.length > 0 && t.inflight < this.#stillNeeded(t))
+          this.#fetch(height, t.deferred.shift()!, t);
+      }
+    });
+  }
+
+  #withFetchSlot(run: () => Promise<void>): void {
+    const go = () => {
+      this.#fetching++;
+      run()
+        .catch(() => {})
+        .finally(() => {
+          this.#fetching--;
+          const next = this.#fetchQueue.shift();
+          if (next && !this.#closed.signal.aborted) next();
+        });
+    };
+    if (this.#fetching < this.opts.maxFetches) go();
+    else this.#fetchQueue.push(go);
+  }
+
+  /** Fetches, verifies and counts one validator's results of one height; returns why it did not count. */
+  async #fetchAndCount(height: number, url: string, t: HeightTally): Promise<WatcherRejection | undefined> {
+    let res: { status: number; body: unknown };
+    try {
+      res = await this.#transport.get(url, `/v1/blocks/${height}/results`, this.#closed.signal);
+    } catch {
+      return "UNREACHABLE";
+    }
+    this.stats.fetches++;
+    if (res.status === 404) return "NOT_FOUND";
+    if (t.done) return undefined;
+    let receipt: BlockReceipt;
+    let raw: RawTx[];
+    try {
+      if (res.status !== 200) throw new WireError(`HTTP ${res.status}`);
+      const b = res.body as { height?: unknown; receipt?: unknown; txs?: unknown } | null;
+      if (typeof b !== "object" || b === null || !Array.isArray(b.txs)) throw new WireError("no txs list");
+      receipt = parseReceipt(b.receipt);
+      raw = b.txs.map((x: unknown, i) => {
+        const o = x as { id?: unknown; result?: { code?: unknown; data?: unknown } } | null;
+        if (typeof o?.id !== "string" || typeof o.result !== "object" || o.result === null)
+          throw new WireError(`txs[${i}] is not {id, result}`);
+        return { id: o.id, code: o.result.code, data: o.result.data, result: o.result };
+      });
+    } catch {
+      return "BAD_ANSWER";
+    }
+    if (receipt.height !== height) return "HEIGHT_MISMATCH";
+    if (!this.opts.validators.has(receipt.validator)) return "UNKNOWN_VALIDATOR";
+    if (t.counted.has(receipt.validator)) return undefined; // one vote per signer, whichever URL served it
+    if (!this.verifier.verifyReceipt(receipt)) return "BAD_SIGNATURE";
+    const key = `${toHex(receipt.blockId)}:${toHex(receipt.resultsRoot)}`;
+    const group = t.groups.get(key);
+    let txs: ConfirmedTx[];
+    if (group && sameList(group[0]!.raw, raw)) {
+      // The same list, already shown to hash to this very root: no need to hash it again.
+      txs = group[0]!.txs;
+    } else {
+      try {
+        txs = raw.map((r, index) => {
+          const idBytes = fromHex(r.id);
+          if (idBytes.length !== HASH_LENGTH) throw new WireError(`txs[${index}].id is not 32 bytes`);
+          return { idHex: r.id, index, result: parseResult(r.result) };
+        });
+      } catch {
+        return "BAD_ANSWER";
+      }
+      this.stats.rootsComputed++;
+      const leaves = txs.map((tx) => resultLeaf(fromHex(tx.idHex), tx.index, tx.result));
+      if (toHex(merkleRoot(leaves)) !== toHex(receipt.resultsRoot)) return "BAD_RESULTS_ROOT";
+    }
+    if (t.done) return undefined;
+    t.counted.add(receipt.validator);
+    const members = group ?? [];
+    if (!group) t.groups.set(key, members);
+    members.push({ receipt, txs, raw });
+    if (t.groups.size > 1 && !group) this.stats.conflicts++;
+    if (members.length >= this.confirmations) this.#confirm(height, t, members);
+    return undefined;
+  }
+
+  #confirm(height: number, t: HeightTally, members: Verified[]): void {
+    t.done = true;
+    t.deferred = [];
+    const receipts = members.map((m) => m.receipt).sort((a, b) => a.validator - b.validator);
+    const first = members[0]!;
+    const block: ConfirmedBlock = {
+      height,
+      blockId: first.receipt.blockId,
+      resultsRoot: first.receipt.resultsRoot,
+      confirmedBy: receipts.map((r) => r.validator),
+      receipts,
+      txs: first.txs,
+    };
+    this.stats.blocksConfirmed++;
+    this.stats.txsConfirmed += block.txs.length;
+    if (height > this.#newestConfirmed) {
+      this.#newestConfirmed = height;
+      for (const h of this.#tallies.keys()) if (h <= height - this.opts.retainHeights) this.#tallies.delete(h);
+    }
+    for (const l of this.#listeners) {
+      try {
+        l(block);
+      } catch {
+        // a listener's bug must not stop confirmations
+      }
+    }
+    if (this.#waiters.size === 0 && this.opts.rememberTxs === 0) return;
+    for (const tx of block.txs) {
+      const found = { ...tx, block };
+      if (this.opts.rememberTxs > 0) {
+        this.#remembered.set(tx.idHex, found);
+        if (this.#remembered.size > this.opts.rememberTxs)
+          this.#remembered.delete(this.#remembered.keys().next().value as string);
+      }
+      const waiting = this.#waiters.get(tx.idHex);
+      if (waiting) for (const w of [...waiting]) w(found);
+    }
+  }
+
+  #reject(why: WatcherRejection): void {
+    this.stats.rejected[why] = (this.stats.rejected[why] ?? 0) + 1;
+  }
+}
+
+function sameList(a: readonly RawTx[], b: readonly RawTx[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.id !== y.id || x.code !== y.code || x.data !== y.data) return false;
+  }
+  return true;
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Server-sent `commit` events of GET `${url}/v1/events` (fetch's streaming body). */
+export async function* sseCommitEvents(url: string, signal: AbortSignal): AsyncGenerator<CommitEventJson> {
+  const res = await fetch(`${url.replace(/\/+$/, "")}/v1/events`, {
+    signal,
+    headers: { accept: "text/event-stream" },
+  });
+  if (!res.ok || !res.body) throw new WireError(`${url}/v1/events answered HTTP ${res.status}`);
+  const decoder = new TextDecoder();
+  let buffer = "";
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end = buffer.indexOf("\n\n");
+      while (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        end = buffer.indexOf("\n\n");
+        let event = "message";
+        let data = "";
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event:")) event = line.slice(6).trim();
+          else if (line.startsWith("data:")) data += line.slice(5).trimStart();
+        }
+        if (event !== "commit" || data === "") continue;
+        let e: unknown;
+        try {
+          e = JSON.parse(data);
+        } catch {
+          continue; // a malformed event is skipped, the stream goes on
+        }
+        const o = e as Partial<CommitEventJson> | null;
+        if (typeof o?.height === "number" && typeof o.txCount === "number")
+          yield {
+            height: o.height,
+            txCount: o.txCount,
+            blockId: String(o.blockId ?? ""),
+            appHash: String(o.appHash ?? ""),
+          };
+      }
+    }
+  } catch (err) {
+    if (!signal.aborted) throw err;
+  }
+}
+
+const positiveInt = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v > 0;
+
+/** Fills defaults and checks every option; a bad one throws ClientOptionsError naming it. */
+export function validateCommitWatcherOptions(init: CommitWatcherInit): CommitWatcherOptions {
+  const opts: CommitWatcherOptions = { ...defaultCommitWatcherOptions, ...init };
+  const fail = (field: string, expected: string): never => {
+    throw new ClientOptionsError("INVALID_OPTIONS", `commit watcher option ${field} must be ${expected}`, { field });
+  };
+  if (!Array.isArray(opts.urls) || opts.urls.length === 0) fail("urls", "a non-empty list of validator URLs");
+  if (new Set(opts.urls).size !== opts.urls.length) fail("urls", "distinct URLs");
+  if (typeof opts.chainId !== "string" || opts.chainId.length === 0) fail("chainId", "a non-empty string");
+  if (!opts.validators || typeof opts.validators.publicKey !== "function") fail("validators", "a ValidatorSet");
+  for (const f of [
+    "maxFetches",
+    "reconnectMinMs",
+    "reconnectMaxMs",
+    "maxBackfill",
+    "retainHeights",
+    "requestTimeoutMs",
+  ] as const)
+    if (!positiveInt(opts[f])) fail(f, "a positive integer");
+  if (!Number.isInteger(opts.rememberTxs) || opts.rememberTxs < 0) fail("rememberTxs", "a non-negative integer");
+  if (opts.reconnectMaxMs < opts.reconnectMinMs) fail("reconnectMaxMs", "at least reconnectMinMs");
+  return opts;
+}

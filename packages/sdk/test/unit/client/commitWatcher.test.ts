@@ -1,0 +1,291 @@
+import { createServer, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { expect } from "chai";
+import { KeyPair } from "@ordo/crypto";
+import { signTransaction } from "@ordo/crypto";
+import { toBase64, toHex, type Transaction, transactionId } from "@ordo/types";
+import {
+  ClientOptionsError,
+  CommitWatcher,
+  type CommitWatcherInit,
+  type ConfirmedBlock,
+  NoQuorumError,
+} from "../../../src/index.js";
+import { FakeCluster, type FakeValidator } from "./fakeValidators.js";
+
+/**
+ * The block feed of a FakeCluster's validators, on node:http servers of its own (the fake
+ * validators serve the per-transaction API; this serves GET /v1/events and
+ * GET /v1/blocks/:height/results from the same signed receipts and results). Behaviours come from
+ * the fake validator ("pending" serves nothing, "copyNext" serves the next one's answers,
+ * "forgedSignature" and "differentResult" sign as they do there), plus `tamper`: serve a results
+ * list that does not hash to the receipt's results root.
+ */
+class BlockFeed {
+  readonly servers: Server[] = [];
+  readonly urls: string[] = [];
+  readonly streams: Set<ServerResponse>[] = [];
+  readonly fetches: Map<number, number>[] = [];
+  readonly tamper = new Set<number>();
+  #connected: (() => void)[] = [];
+
+  constructor(readonly cluster: FakeCluster) {}
+
+  static async start(cluster: FakeCluster): Promise<BlockFeed> {
+    const feed = new BlockFeed(cluster);
+    for (const v of cluster.validators) {
+      const i = v.index;
+      feed.streams.push(new Set());
+      feed.fetches.push(new Map());
+      const server = createServer((req, res) => feed.#handle(v, req.url ?? "/", res));
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      feed.servers.push(server);
+      feed.urls[i] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    }
+    return feed;
+  }
+
+  /** Resolves once every validator has `count` open event streams (the watcher connected). */
+  async connected(count = 1, timeoutMs = 5_000): Promise<void> {
+    const ok = () => this.streams.every((s) => s.size >= count);
+    const deadline = Date.now() + timeoutMs;
+    while (!ok()) {
+      if (Date.now() > deadline) throw new Error(`event streams not connected within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, timeoutMs);
+        this.#connected.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Commits `txs` as the next block at every fake validator and announces it on the event streams. */
+  commit(txs: Transaction[], announceTo: readonly number[] = this.cluster.validators.map((v) => v.index)): number {
+    const height = this.cluster.commit(txs);
+    for (const i of announceTo) this.announce(i, height, txs.length);
+    return height;
+  }
+
+  announce(i: number, height: number, txCount: number): void {
+    const data = JSON.stringify({ height, blockId: "00", txCount, appHash: "00" });
+    for (const res of this.streams[i]!) res.write(`event: commit\ndata: ${data}\n\n`);
+  }
+
+  /** Ends every open event stream (the watcher must reconnect). */
+  dropStreams(): void {
+    for (const set of this.streams) {
+      for (const res of set) res.destroy();
+      set.clear();
+    }
+  }
+
+  fetchCount(i: number, height: number): number {
+    return this.fetches[i]!.get(height) ?? 0;
+  }
+
+  async close(): Promise<void> {
+    this.dropStreams();
+    await Promise.all(
+      this.servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.closeAllConnections();
+            s.close(() => resolve());
+          }),
+      ),
+    );
+  }
+
+  #handle(v: FakeValidator, url: string, res: ServerResponse): void {
+    const i = v.index;
+    if (url === "/v1/events") {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(": fake commit stream\n\n");
+      this.streams[i]!.add(res);
+      res.on("close", () => this.streams[i]!.delete(res));
+      const waiting = this.#connected;
+      this.#connected = [];
+      for (const w of waiting) w();
+      return;
+    }
+    const m = /^\/v1\/blocks\/(\d+)\/results$/.exec(url);
+    if (!m) return void res.writeHead(404).end("{}");
+    const height = Number(m[1]);
+    this.fetches[i]!.set(height, this.fetchCount(i, height) + 1);
+    const source = v.behaviour === "copyNext" ? this.cluster.validators[(i + 1) % this.cluster.n]! : v;
+    const entries = [...source.committed.entries()].filter(([, c]) => c.height === height);
+    if (v.behaviour === "pending" || entries.length === 0)
+      return void res.writeHead(404, { "content-type": "application/json" }).end('{"error":{"code":"UNKNOWN_HEIGHT"}}');
+    entries.sort((a, b) => a[1].index - b[1].index);
+    const receipt = entries[0]![1].receipt;
+    const txs = entries.map(([id, c]) => ({
+      id,
+      result: { code: c.result.code, data: toBase64(c.result.data), log: c.result.log },
+    }));
+    if (this.tamper.has(i)) txs[0]!.result.code = 7;
+    res.writeHead(200, { "content-type": "application/json" }).end(
+      JSON.stringify({
+        height,
+        receipt: {
+          height: receipt.height,
+          blockId: toHex(receipt.blockId),
+          resultsRoot: toHex(receipt.resultsRoot),
+          appHash: toHex(receipt.appHash),
+          validator: receipt.validator,
+          signature: toBase64(receipt.signature),
+        },
+        txs,
+      }),
+    );
+  }
+}
+
+const user = KeyPair.fromSeed(new Uint8Array(32).fill(9));
+let nonce = 0n;
+const makeTxs = (cluster: FakeCluster, count: number): Transaction[] =>
+  Array.from({ length: count }, () =>
+    signTransaction(user, {
+      chainId: cluster.chainId,
+      sender: user.publicKey,
+      nonce: nonce++,
+      payload: new Uint8Array([1]),
+    }),
+  );
+
+/** The next confirmed block, or an error after `timeoutMs`. */
+function nextBlock(w: CommitWatcher, timeoutMs = 5_000): Promise<ConfirmedBlock> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no block confirmed within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = w.onBlock((b) => {
+      clearTimeout(timer);
+      off();
+      resolve(b);
+    });
+  });
+}
+
+describe("CommitWatcher", () => {
+  let cluster: FakeCluster;
+  let feed: BlockFeed;
+  let watcher: CommitWatcher;
+  const makeWatcher = (extra: Partial<CommitWatcherInit> = {}) =>
+    new CommitWatcher({
+      urls: feed.urls,
+      chainId: cluster.chainId,
+      validators: cluster.validatorSet,
+      reconnectMinMs: 5,
+      reconnectMaxMs: 20,
+      ...extra,
+    });
+
+  beforeEach(async () => {
+    cluster = await FakeCluster.start(4);
+    feed = await BlockFeed.start(cluster);
+    watcher = makeWatcher().start();
+    await feed.connected();
+  });
+  afterEach(async () => {
+    await watcher.close();
+    await feed.close();
+    await cluster.close();
+  });
+
+  it("refuses bad options", () => {
+    const base = { chainId: "c", validators: cluster.validatorSet };
+    expect(() => new CommitWatcher({ ...base, urls: [] })).to.throw(ClientOptionsError, /urls/);
+    expect(() => new CommitWatcher({ ...base, urls: feed.urls, maxFetches: 0 })).to.throw(
+      ClientOptionsError,
+      /maxFetches/,
+    );
+    expect(() => new CommitWatcher({ ...base, urls: feed.urls, rememberTxs: -1 })).to.throw(
+      ClientOptionsError,
+      /rememberTxs/,
+    );
+  });
+
+  it("confirms every transaction of a block once f + 1 validators' verified receipts agree, fetching each block at most once per validator", async () => {
+    const txs = makeTxs(cluster, 5);
+    const waits = txs.map((t) => watcher.waitFor(transactionId(t), { timeoutMs: 5_000 }));
+    const confirmed = nextBlock(watcher);
+    const height = feed.commit(txs);
+    const block = await confirmed;
+    expect(block.height).to.equal(height);
+    expect(block.confirmedBy).to.have.length(2);
+    expect(new Set(block.receipts.map((r) => r.validator)).size).to.equal(2);
+    expect(block.txs.map((t) => t.idHex)).to.deep.equal(txs.map((t) => toHex(transactionId(t))));
+    const each = await Promise.all(waits);
+    expect(each.map((e) => e.index)).to.deep.equal([0, 1, 2, 3, 4]);
+    expect(each.every((e) => e.result.code === 0 && e.block.height === height)).to.equal(true);
+    // f + 1 answers were enough: at most f + 1 fetches were started for that height, none twice.
+    const counts = feed.fetches.map((_, i) => feed.fetchCount(i, height));
+    expect(Math.max(...counts)).to.be.at.most(1);
+    expect(counts.reduce((a, b) => a + b, 0)).to.be.at.most(2);
+    expect(watcher.stats.blocksConfirmed).to.equal(1);
+    expect(watcher.stats.txsConfirmed).to.equal(5);
+    // A transaction confirmed before anyone waited for it is remembered.
+    expect((await watcher.waitFor(transactionId(txs[2]!))).index).to.equal(2);
+  });
+
+  it("does not count a forged receipt, a results list that does not hash to the root, or one signer twice", async () => {
+    cluster.validators[0]!.behaviour = "forgedSignature";
+    feed.tamper.add(1);
+    cluster.validators[2]!.behaviour = "copyNext"; // serves validator 3's receipt: one signer, two URLs
+    const txs = makeTxs(cluster, 3);
+    const wait = watcher.waitFor(transactionId(txs[0]!), { timeoutMs: 400 });
+    feed.commit(txs);
+    const err = await wait.then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err).to.be.instanceOf(NoQuorumError);
+    expect(watcher.stats.blocksConfirmed).to.equal(0);
+    expect(watcher.stats.rejected.BAD_SIGNATURE).to.equal(1);
+    expect(watcher.stats.rejected.BAD_RESULTS_ROOT).to.equal(1);
+  });
+
+  it("with one Byzantine validator signing other results, confirms the honest ones (asking a deferred validator when an answer does not count)", async () => {
+    cluster.validators[1]!.behaviour = "differentResult";
+    cluster.validators[0]!.behaviour = "pending"; // answers 404: the watcher must ask the others
+    const txs = makeTxs(cluster, 4);
+    const confirmed = nextBlock(watcher);
+    feed.commit(txs);
+    const block = await confirmed;
+    expect(block.confirmedBy).to.deep.equal([2, 3]);
+    expect(block.txs.every((t) => t.result.code === 0)).to.equal(true);
+  });
+
+  it("after its event stream drops, reconnects and fetches the heights it missed", async () => {
+    const first = makeTxs(cluster, 1);
+    let confirmed = nextBlock(watcher);
+    feed.commit(first);
+    await confirmed;
+    const connects = watcher.stats.connects;
+    feed.dropStreams();
+    // Height 2 is committed while nobody listens: no event for it ever arrives.
+    const missed = makeTxs(cluster, 2);
+    const waitMissed = watcher.waitFor(transactionId(missed[1]!), { timeoutMs: 5_000 });
+    cluster.commit(missed);
+    await feed.connected();
+    expect(watcher.stats.connects).to.be.greaterThan(connects);
+    confirmed = nextBlock(watcher);
+    feed.commit(makeTxs(cluster, 1));
+    const got = await waitMissed;
+    expect(got.block.height).to.equal(2);
+    expect((await confirmed).height).to.be.oneOf([2, 3]);
+  });
+
+  it("close() rejects pending waits", async () => {
+    const wait = watcher.waitFor(transactionId(makeTxs(cluster, 1)[0]!), { timeoutMs: 5_000 });
+    await watcher.close();
+    const err = await wait.then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).to.match(/closed/);
+  });
+});
