@@ -24,6 +24,8 @@ export interface CommittedRangeRequest {
  * proof) when the peer cannot serve the range (pruned, not committed yet, or not provable yet).
  */
 export interface CommittedRangeResponse {
+  /** The server's committed height (what is left to fetch: progress for the requester). */
+  committedHeight: number;
   blocks: Block[];
   proofHeaders: BlockHeader[];
   proofQc: QuorumCert | null;
@@ -47,7 +49,7 @@ export function readCommittedRangeRequest(r: Reader, limits: CodecLimits): Commi
 }
 
 export function writeCommittedRangeResponse(w: Writer, res: CommittedRangeResponse): void {
-  w.u32(res.blocks.length);
+  w.u64(res.committedHeight).u32(res.blocks.length);
   for (const b of res.blocks) writeBlock(w, b);
   w.u32(res.proofHeaders.length);
   for (const h of res.proofHeaders) writeBlockHeader(w, h);
@@ -56,6 +58,7 @@ export function writeCommittedRangeResponse(w: Writer, res: CommittedRangeRespon
 }
 
 export function readCommittedRangeResponse(r: Reader, limits: CodecLimits): CommittedRangeResponse {
+  const committedHeight = r.u64("committed height");
   const n = r.count(limits.maxBlocksPerResponse, MIN_HEADER_BYTES, "range blocks");
   const blocks: Block[] = new Array(n);
   for (let i = 0; i < n; i++) blocks[i] = readBlock(r, limits);
@@ -67,7 +70,7 @@ export function readCommittedRangeResponse(r: Reader, limits: CodecLimits): Comm
   if ((n === 0) !== (proofQc === null) || (n === 0 && m > 0) || (n > 0 && m === 0)) {
     throw new CodecError("INVALID_VALUE", "a committed range has blocks, proof headers and a proof QC, or none");
   }
-  return { blocks, proofHeaders, proofQc };
+  return { committedHeight, blocks, proofHeaders, proofQc };
 }
 
 export function encodeCommittedRangeRequest(req: CommittedRangeRequest): Uint8Array {

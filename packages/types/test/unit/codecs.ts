@@ -53,8 +53,9 @@ export const codecs: CodecCase[] = [
   {
     name: "CommittedRangeResponse",
     arbitrary: (r) => {
-      if (r.int(0, 4) === 0) return { blocks: [], proofHeaders: [], proofQc: null };
+      if (r.int(0, 4) === 0) return { committedHeight: r.int(0, 1000), blocks: [], proofHeaders: [], proofQc: null };
       return {
+        committedHeight: r.int(0, 1_000_000),
         blocks: Array.from({ length: r.int(1, 3) }, () => A.arbitraryBlock(r, 4)),
         proofHeaders: Array.from({ length: r.int(1, 3) }, () => A.arbitraryBlockHeader(r)),
         proofQc: A.arbitraryQuorumCert(r),

@@ -34,10 +34,10 @@ describe("committed range (block sync) codec: rejection", () => {
     const header = arbitraryBlockHeader(rng);
     const qc = arbitraryQuorumCert(rng);
     const bad: T.CommittedRangeResponse[] = [
-      { blocks: [block], proofHeaders: [header], proofQc: null },
-      { blocks: [], proofHeaders: [], proofQc: qc },
-      { blocks: [], proofHeaders: [header], proofQc: null },
-      { blocks: [block], proofHeaders: [], proofQc: qc },
+      { committedHeight: 9, blocks: [block], proofHeaders: [header], proofQc: null },
+      { committedHeight: 9, blocks: [], proofHeaders: [], proofQc: qc },
+      { committedHeight: 9, blocks: [], proofHeaders: [header], proofQc: null },
+      { committedHeight: 9, blocks: [block], proofHeaders: [], proofQc: qc },
     ];
     for (const res of bad)
       expectCodecError(() => T.decodeCommittedRangeResponse(T.encodeCommittedRangeResponse(res)), "INVALID_VALUE");
@@ -46,9 +46,10 @@ describe("committed range (block sync) codec: rejection", () => {
   it("more blocks or proof headers than the response limit are refused before they are decoded", () => {
     const limits = T.validateLimits({ maxBlocksPerResponse: 2 });
     const blocks = [arbitraryBlock(rng, 1), arbitraryBlock(rng, 1), arbitraryBlock(rng, 1)];
-    const res = { blocks, proofHeaders: [blocks[0]!.header], proofQc: arbitraryQuorumCert(rng) };
+    const res = { committedHeight: 9, blocks, proofHeaders: [blocks[0]!.header], proofQc: arbitraryQuorumCert(rng) };
     expectCodecError(() => T.decodeCommittedRangeResponse(T.encodeCommittedRangeResponse(res), limits), "TOO_LARGE");
     const headers = {
+      committedHeight: 9,
       blocks: [blocks[0]!],
       proofHeaders: blocks.map((b) => b.header),
       proofQc: arbitraryQuorumCert(rng),
@@ -61,7 +62,7 @@ describe("committed range (block sync) codec: rejection", () => {
 
   it("a huge block count with few bytes behind it is refused as truncated, not allocated", () => {
     const w = new T.Writer();
-    w.u32(64);
+    w.u64(9).u32(64);
     expectCodecError(() => T.decodeCommittedRangeResponse(w.finish()), "TRUNCATED");
   });
 
