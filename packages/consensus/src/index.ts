@@ -43,5 +43,21 @@ export { decodeSafetyData, encodeSafetyData, initialSafetyData, type SafetyData 
 export { SafetyRules, type SafetyRulesOptions } from "./safety/safetyRules.js";
 export { MemorySafetyStorage, type SafetyStorage } from "./safety/safetyStorage.js";
 export { fetchMissingChain } from "./sync/blockFetcher.js";
+export {
+  anchorOf,
+  type CommittedChainSource,
+  type RangeAnchor,
+  type ServeRangeOptions,
+  serveCommittedRange,
+  type VerifiedRange,
+  verifyCommittedRange,
+} from "./sync/committedRange.js";
+export {
+  defaultRangeSyncOptions,
+  RangeSync,
+  type RangeSyncModules,
+  type RangeSyncOptions,
+  type RangeSyncProgress,
+} from "./sync/rangeSync.js";
 export type { Cancel, TimeService } from "./timeService.js";
 export { VoteAggregator } from "./voteAggregator.js";

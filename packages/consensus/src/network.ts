@@ -1,4 +1,10 @@
-import type { BlockRequest, BlockResponse, ConsensusMessage } from "@ordo/types";
+import type {
+  BlockRequest,
+  BlockResponse,
+  CommittedRangeRequest,
+  CommittedRangeResponse,
+  ConsensusMessage,
+} from "@ordo/types";
 
 /**
  * What consensus needs from the network. Implemented by `@ordo/network` over libp2p in a
@@ -13,4 +19,9 @@ export interface ConsensusNetwork {
   sendTo(validator: number, message: ConsensusMessage): void;
   /** Ask one validator for blocks (catch-up). Rejects on timeout or when the peer is unreachable. */
   request(validator: number, request: BlockRequest): Promise<BlockResponse>;
+  /**
+   * Block sync: ask one validator for committed blocks by height, with a commit proof. Optional:
+   * without it a replica catches up by the parent walk alone.
+   */
+  requestRange?(validator: number, request: CommittedRangeRequest): Promise<CommittedRangeResponse>;
 }

@@ -4,6 +4,9 @@ import {
   type BlockRequest,
   type BlockResponse,
   blockId,
+  bytesEqual,
+  type CommittedRangeRequest,
+  type CommittedRangeResponse,
   type ConsensusMessage,
   defaultLimits,
   encodedTransactionLength,
@@ -36,6 +39,8 @@ import { blockOverheadBytes, validateRoundManagerOptions } from "./roundManagerO
 import { SafetyRules } from "./safety/safetyRules.js";
 import type { SafetyStorage } from "./safety/safetyStorage.js";
 import { fetchMissingChain } from "./sync/blockFetcher.js";
+import { anchorOf, serveCommittedRange, type VerifiedRange } from "./sync/committedRange.js";
+import { RangeSync, type RangeSyncOptions, type RangeSyncProgress } from "./sync/rangeSync.js";
 import type { TimeService } from "./timeService.js";
 import { VoteAggregator } from "./voteAggregator.js";
 
@@ -60,6 +65,13 @@ export interface RoundManagerOptions {
    */
   maxRoundsAhead?: number;
   mempool?: Partial<MempoolOptions>;
+  /**
+   * Block sync: a QC more than this many rounds above the committed root makes the replica fetch
+   * committed ranges (with commit proofs) before the parent walk, when the network can
+   * (`ConsensusNetwork.requestRange`). Default 64.
+   */
+  rangeSyncAfterRounds?: number;
+  rangeSync?: Partial<RangeSyncOptions>;
 }
 
 export interface RoundManagerModules {
@@ -83,7 +95,10 @@ export type ConsensusEvent =
   | { kind: "transactions"; txs: Transaction[]; verified?: boolean }
   | { kind: "proposalTimer"; round: number }
   | { kind: "fetched"; blocks: Block[]; from: number; retry: ConsensusMessage }
-  | { kind: "fetchFailed"; idHex: string; reason: string };
+  | { kind: "fetchFailed"; idHex: string; reason: string }
+  /** Block sync: a verified committed range to commit; `done` says whether it attached. */
+  | { kind: "rangeFetched"; range: VerifiedRange; done: (err?: Error) => void }
+  | { kind: "rangeSyncDone"; from: number; retry: ConsensusMessage; synced: number };
 
 export interface RoundManagerStats {
   proposals: number;
@@ -120,6 +135,10 @@ export class RoundManager {
   readonly #divergence: DivergenceMonitor;
   readonly #proposer: ProposalGenerator;
   readonly #pendingQcs = new Map<string, QuorumCert>();
+  #rangeSync: RangeSync | null = null;
+  /** Committed root height at which a block sync last found nothing: no new one until the root moves. */
+  #rangeSyncIdleAt = -1;
+  #lastRangeSync: RangeSyncProgress | null = null;
   readonly stats: RoundManagerStats = {
     proposals: 0,
     votes: 0,
@@ -184,6 +203,11 @@ export class RoundManager {
     return this.#safety.data;
   }
 
+  /** The running block sync's progress, else the last one's, else null. */
+  get syncProgress(): RangeSyncProgress | null {
+    return this.#rangeSync?.progress ?? this.#lastRangeSync;
+  }
+
   leader(round: number): number {
     return this.#election.leader(round);
   }
@@ -242,6 +266,21 @@ export class RoundManager {
       case "fetchFailed":
         this.#fetching.delete(event.idHex);
         this.#reject("fetch", "SYNC_FAILED", event.reason);
+        return;
+      case "rangeFetched":
+        try {
+          this.#applyRange(event.range);
+        } catch (err) {
+          event.done(err as Error);
+          throw err;
+        }
+        event.done();
+        return;
+      case "rangeSyncDone":
+        this.#lastRangeSync = this.#rangeSync?.progress ?? null;
+        this.#rangeSync = null;
+        if (event.synced === 0) this.#rangeSyncIdleAt = this.#tree.root.height;
+        this.#onMessage(event.from, event.retry);
         return;
     }
   }
@@ -308,6 +347,32 @@ export class RoundManager {
       id = block.header.parentId;
     }
     return { blocks };
+  }
+
+  /**
+   * Serves block sync: committed blocks from `fromHeight`, with the proof that the last one is
+   * committed (see `serveCommittedRange`), from storage and, one above the root, the tree.
+   */
+  serveCommittedRange(req: CommittedRangeRequest): CommittedRangeResponse {
+    const root = this.#tree.root;
+    const commitQc = this.#tree.highCommitQc;
+    const child = commitQc.round > root.round ? this.#tree.get(toHex(commitQc.blockId)) : undefined;
+    const storage = this.#m.storage;
+    const tip = storage.committedTip();
+    return serveCommittedRange(
+      req,
+      {
+        rootHeight: root.height,
+        blockAt: (h) => (h === root.height ? root.block : storage.committedBlockAt(h)),
+        rootQc: tip && bytesEqual(tip.qc.blockId, root.id) ? tip.qc : undefined,
+        rootChild: child && child.parentHex === root.idHex ? { header: child.block.header, qc: commitQc } : undefined,
+      },
+      {
+        maxBlocks: defaultLimits.maxBlocksPerResponse,
+        maxBytes: defaultLimits.maxMessageBytes / 2,
+        blockOverheadBytes: blockOverheadBytes(this.#o.validators.n),
+      },
+    );
   }
 
   syncInfo(): SyncInfo {
@@ -465,7 +530,9 @@ export class RoundManager {
   #ensureBlock(qc: QuorumCert, from: number, retry: ConsensusMessage): boolean {
     const idHex = toHex(qc.blockId);
     if (this.#tree.has(idHex) || qc.round <= this.#tree.root.round) return true;
-    if (this.#fetching.has(idHex) || from === this.#o.index) return false;
+    if (this.#rangeSync || from === this.#o.index) return false; // block sync first; retried after
+    if (this.#startRangeSync(qc, from, retry)) return false;
+    if (this.#fetching.has(idHex)) return false;
     this.#fetching.add(idHex);
     this.#m.log?.("debug", "fetching missing blocks", {
       blockId: idHex.slice(0, 8),
@@ -506,6 +573,63 @@ export class RoundManager {
     for (const key of [...this.#fetching]) if (this.#tree.has(key)) this.#fetching.delete(key);
     for (const idHex of [...this.#pendingQcs.keys()]) this.#takePendingQc(idHex);
     this.#onMessage(from, retry);
+  }
+
+  /** Starts block sync when `qc` is far above the committed root and the network can serve ranges. */
+  #startRangeSync(qc: QuorumCert, from: number, retry: ConsensusMessage): boolean {
+    const network = this.#m.network;
+    const root = this.#tree.root;
+    const after = this.#o.rangeSyncAfterRounds ?? 64;
+    if (!network.requestRange || qc.round - root.round <= after || this.#rangeSyncIdleAt === root.height) return false;
+    const peers = [from];
+    for (let i = 1; i < this.#o.validators.n; i++) {
+      const p = (from + i) % this.#o.validators.n;
+      if (p !== this.#o.index) peers.push(p);
+    }
+    const sync = new RangeSync(
+      this.#o.rangeSync ?? {},
+      {
+        request: (peer, req) => network.requestRange!(peer, req),
+        verifier: this.#verifier,
+        time: this.#m.time,
+        anchor: () => anchorOf(this.#tree.root.block, this.#tree.root.id),
+        apply: (range) =>
+          new Promise<void>((resolve, reject) =>
+            this.#m.post({ kind: "rangeFetched", range, done: (err) => (err ? reject(err) : resolve()) }),
+          ),
+        executedHeight: () => this.#m.executor.lastExecuted().height,
+        log: this.#m.log,
+      },
+      from,
+    );
+    this.#rangeSync = sync;
+    void sync.run(peers).then((synced) => this.#m.post({ kind: "rangeSyncDone", from, retry, synced }));
+    return true;
+  }
+
+  /**
+   * Commits a verified committed range (block sync) on top of the committed root: it becomes the
+   * new root, with the QC certifying it; what the tree held above the old root is dropped (it is
+   * fetched again if still needed).
+   */
+  #applyRange(range: VerifiedRange): void {
+    if (this.#halted) throw new SyncError("halted");
+    const root = this.#tree.root;
+    if (!bytesEqual(range.anchor.id, root.id)) throw new SyncError("committed range no longer attaches to the root");
+    const blocks = range.blocks;
+    const last = blocks[blocks.length - 1]!;
+    const lastRec = blockRecord(last, range.ids[range.ids.length - 1]!);
+    this.#m.storage.saveCommitted(blocks, range.tipQc);
+    const ids: string[] = [];
+    for (const b of blocks) for (const tx of b.txs) ids.push(transactionIdHex(tx));
+    this.mempool.markCommitted(ids);
+    this.stats.commits += blocks.length;
+    this.#tree = new BlockTree(lastRec, range.tipQc);
+    this.#fetching.clear();
+    this.#round.onCommit();
+    this.#m.executor.deliver(blocks, range.commitQc);
+    const entered = this.#round.processCertificates(this.#tree.highQc.round, null);
+    if (entered) this.#onNewRound(entered.round);
   }
 
   /** A verified QC whose block is in the tree (or is old): raise high QC, commit, maybe enter a new round. */
