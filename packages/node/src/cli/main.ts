@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { OrdoError } from "@ordo/types";
+import { registerBenchCommand } from "./benchCommand.js";
 import { registerDevnetCommand } from "./devnetCommand.js";
 import { registerStartCommand } from "./startCommand.js";
 import { registerQueryCommand } from "./queryCommand.js";
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerStartCommand(program);
   registerDevnetCommand(program);
+  registerBenchCommand(program);
   return program;
 }
 
