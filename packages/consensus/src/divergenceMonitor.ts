@@ -21,7 +21,12 @@ export class DivergenceMonitor {
     const mine = this.appHashAt(h.execHeight);
     if (!mine || bytesEqual(mine, h.appHash)) return null;
     let dissent = this.#dissent.get(h.execHeight);
-    if (!dissent) this.#dissent.set(h.execHeight, (dissent = new Set()));
+    if (!dissent) {
+      this.#dissent.set(h.execHeight, (dissent = new Set()));
+      // Bounded: a lying proposer could add a height per block. Old heights fall out of the
+      // executor's app-hash window anyway (appHashAt returns undefined for them).
+      if (this.#dissent.size > 1024) this.#dissent.delete(this.#dissent.keys().next().value!);
+    }
     dissent.add(h.proposer);
     const meta = { height: h.execHeight, mine: toHex(mine).slice(0, 16), theirs: toHex(h.appHash).slice(0, 16) };
     if (dissent.size > this.f) {

@@ -4,7 +4,13 @@ import {
   type BlockResponse,
   CodecError,
   type CodecLimits,
+  type CommittedRangeRequest,
+  type CommittedRangeResponse,
+  decodeCommittedRangeRequest,
+  decodeCommittedRangeResponse,
   decodeConsensusMessage,
+  encodeCommittedRangeRequest,
+  encodeCommittedRangeResponse,
   encodeConsensusMessage,
 } from "@ordo/types";
 import type { NetworkCounters } from "./counters.js";
@@ -22,6 +28,8 @@ import { readOneFrame } from "./streamFrames.js";
 import type { ValidatorPeers } from "./validatorPeers.js";
 
 export const BLOCKS_PROTOCOL = "/ordo/blocks/1.0.0";
+/** Block sync: committed blocks by height with a commit proof (CommittedRangeRequest/Response frames). */
+export const RANGE_PROTOCOL = "/ordo/range/1.0.0";
 
 /** A block request is a 37-byte message; anything much bigger is not one. */
 const MAX_REQUEST_FRAME_BYTES = 1024;
@@ -33,6 +41,10 @@ export interface BlockRequester {
 }
 
 export type BlockRequestHandler = (request: BlockRequest, from: BlockRequester) => Promise<BlockResponse>;
+export type RangeRequestHandler = (
+  request: CommittedRangeRequest,
+  from: BlockRequester,
+) => Promise<CommittedRangeResponse>;
 
 export interface BlockFetchOptions {
   limits: CodecLimits;
@@ -59,6 +71,7 @@ export class BlockFetch {
   readonly #opts: BlockFetchOptions;
   readonly #m: BlockFetchModules;
   #handler: BlockRequestHandler | undefined;
+  #rangeHandler: RangeRequestHandler | undefined;
   #running = false;
 
   constructor(opts: BlockFetchOptions, modules: BlockFetchModules) {
@@ -71,10 +84,19 @@ export class BlockFetch {
     this.#handler = handler;
   }
 
+  /** Registers what serves block sync requests (the node's committed chain). */
+  setRangeHandler(handler: RangeRequestHandler | undefined): void {
+    this.#rangeHandler = handler;
+  }
+
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
     await this.#m.host.handle(BLOCKS_PROTOCOL, (stream, connection) => this.#serve(stream, connection), {
+      maxInboundStreams: 16,
+      maxOutboundStreams: 16,
+    });
+    await this.#m.host.handle(RANGE_PROTOCOL, (stream, connection) => this.#serveRange(stream, connection), {
       maxInboundStreams: 16,
       maxOutboundStreams: 16,
     });
@@ -84,6 +106,63 @@ export class BlockFetch {
     if (!this.#running) return;
     this.#running = false;
     await this.#m.host.unhandle(BLOCKS_PROTOCOL).catch(() => {});
+    await this.#m.host.unhandle(RANGE_PROTOCOL).catch(() => {});
+  }
+
+  /** Block sync: asks validator `index` for a committed range; rejects with RequestTimeoutError or RequestFailedError. */
+  async requestRange(index: number, peerId: PeerId, request: CommittedRangeRequest): Promise<CommittedRangeResponse> {
+    const timeoutMs = this.#opts.requestTimeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
+    this.#m.counters.blockRequestsSent++;
+    let stream: Stream | undefined;
+    try {
+      stream = await this.#m.host.dialProtocol(peerId, RANGE_PROTOCOL, { signal });
+      const response = readOneFrame(stream, this.#opts.maxBlockResponseBytes, signal);
+      stream.send(encodeFrame(encodeCommittedRangeRequest(request)));
+      await stream.close({ signal });
+      return decodeCommittedRangeResponse(await response, this.#opts.limits);
+    } catch (err) {
+      this.#m.counters.blockRequestsFailed++;
+      stream?.abort(err instanceof Error ? err : new Error(String(err)));
+      if (signal.aborted) throw new RequestTimeoutError(index, timeoutMs);
+      throw new RequestFailedError(index, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  async #serveRange(stream: Stream, connection: Connection): Promise<void> {
+    const peerId = connection.remotePeer;
+    const validator = this.#m.peers.indexOf(peerId);
+    try {
+      if (validator < 0 && this.#opts.serveBlocksToValidatorsOnly) {
+        this.#m.counters.refused++;
+        stream.abort(new NotAValidatorError(peerId.toString(), RANGE_PROTOCOL));
+        this.#m.refused?.(peerId, RANGE_PROTOCOL);
+        return;
+      }
+      let request: CommittedRangeRequest;
+      try {
+        const frame = await readOneFrame(
+          stream,
+          MAX_REQUEST_FRAME_BYTES,
+          AbortSignal.timeout(this.#opts.requestTimeoutMs),
+        );
+        request = decodeCommittedRangeRequest(frame, this.#opts.limits);
+      } catch (err) {
+        if (err instanceof FrameTooLargeError || err instanceof CodecError) this.#m.offense(peerId, stream, err);
+        else stream.abort(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      const handler = this.#rangeHandler;
+      if (handler === undefined) throw new NoBlockHandlerError();
+      const response = await handler(request, { peerId, validator });
+      if (stream.writeStatus !== "writable") return;
+      stream.send(encodeFrame(encodeCommittedRangeResponse(response)));
+      await stream.close();
+      this.#m.counters.blockRequestsServed++;
+    } catch (err) {
+      this.#m.log.debug("range request not served", { peer: peerId.toString(), err: String(err) });
+      stream.abort(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   /** Asks validator `index`; rejects with RequestTimeoutError or RequestFailedError, never hangs. */

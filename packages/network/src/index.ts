@@ -1,4 +1,4 @@
-export { BLOCKS_PROTOCOL, type BlockRequester } from "./blockFetch.js";
+export { BLOCKS_PROTOCOL, type BlockRequester, RANGE_PROTOCOL, type RangeRequestHandler } from "./blockFetch.js";
 export { CONSENSUS_PROTOCOL } from "./consensusStreams.js";
 export type { NetworkCounters } from "./counters.js";
 export {

@@ -7,11 +7,13 @@ import {
   type Block,
   type BlockRequest,
   type BlockResponse,
+  type CommittedRangeRequest,
+  type CommittedRangeResponse,
   type ConsensusMessage,
   encodeConsensusMessage,
   type Transaction,
 } from "@ordo/types";
-import { BlockFetch, type BlockRequester } from "./blockFetch.js";
+import { BlockFetch, type BlockRequester, type RangeRequestHandler } from "./blockFetch.js";
 import { ConsensusStreams } from "./consensusStreams.js";
 import { type NetworkCounters, newCounters } from "./counters.js";
 import { NetworkNotRunningError, UnknownValidatorError } from "./errors.js";
@@ -104,6 +106,7 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
   #timer: NodeJS.Timeout | undefined;
   #consensusHandler: ConsensusMessageHandler | undefined;
   #blockHandler: BlockRequestHandler | undefined;
+  #rangeHandler: RangeRequestHandler | undefined;
   #txHandler: TxBatchHandler | undefined;
   #gossipBlockHandler: BlockHandler | undefined;
   readonly #asking = new Set<string>();
@@ -140,6 +143,11 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
 
   setBlockRequestHandler(handler: BlockRequestHandler | undefined): void {
     this.#blockHandler = handler;
+  }
+
+  /** What serves block sync (committed ranges with commit proofs). */
+  setRangeRequestHandler(handler: RangeRequestHandler | undefined): void {
+    this.#rangeHandler = handler;
   }
 
   onTxBatch(handler: TxBatchHandler | undefined): void {
@@ -208,6 +216,11 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
       this.#blocks.setHandler(async (req, from) => {
         const handler = this.#blockHandler;
         if (handler === undefined) throw new Error("no block request handler");
+        return handler(req, from);
+      });
+      this.#blocks.setRangeHandler(async (req, from) => {
+        const handler = this.#rangeHandler;
+        if (handler === undefined) throw new Error("no range request handler");
         return handler(req, from);
       });
       this.#exchange = new PeerExchange(
@@ -296,6 +309,14 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
     const blocks = this.#blocks;
     if (blocks === undefined || this.#state !== "running") throw new NetworkNotRunningError("request blocks");
     return blocks.request(validator, peerId, request);
+  }
+
+  async requestRange(validator: number, request: CommittedRangeRequest): Promise<CommittedRangeResponse> {
+    const peerId = this.peers.peerId(validator);
+    if (peerId === undefined || validator === this.selfIndex) throw new UnknownValidatorError(validator);
+    const blocks = this.#blocks;
+    if (blocks === undefined || this.#state !== "running") throw new NetworkNotRunningError("request blocks");
+    return blocks.requestRange(validator, peerId, request);
   }
 
   // --- gossip ---
