@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type KeyPair, signTransaction, type ValidatorSet } from "@ordo/crypto";
 import {
@@ -101,6 +102,8 @@ export class Client {
 
   constructor(init: ClientInit, modules: ClientModules = {}) {
     this.opts = validateClientOptions(init);
+    // Every request and every wait listens on this one signal: thousands at once is normal, not a leak.
+    setMaxListeners(0, this.#closed.signal);
     this.#transport = modules.transport ?? new HttpTransport({ requestTimeoutMs: this.opts.requestTimeoutMs });
     this.verifier = modules.verifier ?? new ReceiptVerifier(this.opts.chainId, this.opts.validators);
   }
