@@ -67,6 +67,9 @@ export class Validator implements NodeService {
   readonly #consensusStorage: LmdbConsensusStorage;
   readonly #recent: RecentBlocks;
   readonly #commitListeners = new Set<(e: CommitEvent) => void>();
+  /** Pruning (config storage.retainBlocks): one prune at a time, at most 1000 heights each. */
+  #pruning: Promise<unknown> = Promise.resolve();
+  #prunedBelow = 0;
   readonly #voteLog = VoteLog.fromEnv();
   readonly #http: FastifyInstance;
   readonly #httpPort: number;
@@ -233,6 +236,7 @@ export class Validator implements NodeService {
       this.#loop.post({ kind: "message", from, message });
     });
     this.network.setBlockRequestHandler((req) => this.consensus.serveBlockRequest(req));
+    this.network.setRangeRequestHandler(async (req) => this.consensus.serveCommittedRange(req));
     this.network.onTxBatch((txs) => {
       this.#admission.submit(txs, "gossip").catch((err) => this.log.warn({ err }, "gossiped batch failed admission"));
     });
@@ -280,6 +284,7 @@ export class Validator implements NodeService {
     await this.#pool.close();
     await this.#voteLog?.close();
     await this.#consensusStorage.flushed().catch(() => {});
+    await this.#pruning.catch(() => {});
     await this.store.close();
     this.log.info("validator stopped");
   }
@@ -339,9 +344,11 @@ export class Validator implements NodeService {
       leader: this.consensus.leader(round),
       appHash: executed.appHash,
       peers: this.network.running ? this.network.connectedValidators().length : 0,
-      catchingUp: this.consensus.committedRoot.height > executed.height + 1,
+      catchingUp: this.consensus.committedRoot.height > executed.height + 1 || !!this.consensus.syncProgress?.syncing,
       mempoolSize: this.consensus.mempool.size,
-    };
+      // Block sync progress (running, else the last one): from, target and blocks synced.
+      ...(this.consensus.syncProgress ? { sync: { ...this.consensus.syncProgress } } : {}),
+    } as NodeStatus;
   }
 
   validators(): { index: number; publicKey: string; name?: string; peerId: string }[] {
@@ -360,6 +367,30 @@ export class Validator implements NodeService {
 
   // --- internals ---
 
+  /**
+   * Drops committed blocks (with their results and tx index) below `executed - retainBlocks`:
+   * never above what the app executed, so a restart can still re-deliver; every 100 heights, in
+   * steps of at most 1000 heights so one prune never reads a long chain at once.
+   */
+  #maybePrune(executed: number): void {
+    const retain = this.home.config.storage.retainBlocks;
+    if (retain <= 0 || executed % 100 !== 0) return;
+    const target = Math.min(executed - retain, this.consensus.committedRoot.height - retain);
+    if (target <= this.#prunedBelow) return;
+    this.#pruning = this.#pruning.then(async () => {
+      while (this.#prunedBelow < target && this.#state === "running") {
+        const step = Math.min(target, this.#prunedBelow + 1000);
+        const pruned = await this.store.pruneBelow(step).catch((err) => {
+          this.log.warn({ err: String(err) }, "pruning failed");
+          return -1;
+        });
+        if (pruned < 0) return;
+        this.#prunedBelow = step;
+        if (pruned > 0) this.log.debug({ below: step, heights: pruned }, "pruned committed blocks");
+      }
+    });
+  }
+
   #admit(txs: Transaction[]) {
     return this.consensus.submitTransactions(txs, true) as ReturnType<RoundManager["mempool"]["add"]>[];
   }
@@ -372,6 +403,7 @@ export class Validator implements NodeService {
   }
 
   #onExecuted(e: ExecutedBlock): void {
+    this.#maybePrune(e.height);
     this.metrics.height.set(e.height);
     this.metrics.committedTxs.inc(e.results.length);
     this.metrics.commitLatency.observe(Math.max(0, systemTime.now() - e.block.header.timestamp) / 1000);
