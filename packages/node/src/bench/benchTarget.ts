@@ -56,44 +56,32 @@ export async function openBenchTarget(o: BenchOptions, accounts: number): Promis
     };
   }
 
-  const dir = mkdtempSync(join(tmpdir(), "ordo-bench-"));
-  const profileDir = join(dir, "profiles");
-  const savedNodeOptions = process.env.NODE_OPTIONS;
-  if (o.cpuProf) {
-    mkdirSync(profileDir, { recursive: true });
-    // LocalCluster spawns `node` with the parent's environment: the profiler flags ride along.
-    process.env.NODE_OPTIONS = `${savedNodeOptions ?? ""} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
-  }
-  let cluster: LocalCluster;
-  try {
-    cluster = await LocalCluster.start({
-      dir,
-      validators: o.validators,
-      app: o.app,
-      accounts: o.app === "bank" ? accounts : 1,
-      txAuth: o.txAuth,
-      consensus: { maxTxsPerBlock: o.batch, maxBatchWaitMs: o.batchWaitMs },
-      readyTimeoutMs: 60_000,
-    });
-  } catch (err) {
-    if (!o.keep) rmSync(dir, { recursive: true, force: true });
-    throw err;
-  } finally {
-    if (o.cpuProf) {
-      if (savedNodeOptions === undefined) delete process.env.NODE_OPTIONS;
-      else process.env.NODE_OPTIONS = savedNodeOptions;
+  let cluster: LocalCluster | undefined;
+  let dir = "";
+  const failures: string[] = [];
+  // A validator can fail to start on a shared machine (a port taken between choosing and binding it,
+  // say): try again in a new folder with new ports, keeping the failed folder's logs.
+  for (let attempt = 1; attempt <= 3 && !cluster; attempt++) {
+    dir = mkdtempSync(join(tmpdir(), "ordo-bench-"));
+    try {
+      cluster = await startCluster(o, dir, accounts);
+    } catch (err) {
+      stopChildrenIn(dir);
+      failures.push(`${(err as Error).message}${lastLogLine(err)}`);
     }
   }
+  if (!cluster) throw new Error(`the cluster did not start (3 attempts): ${failures.join("; ")}`);
+  const started = cluster;
   const genesis = loadGenesis(join(dir, "node0", "genesis.json"));
   const keys =
     o.app === "bank"
-      ? cluster.accountKeyFiles.map((f) => KeyPair.fromJSON(JSON.parse(readFileSync(f, "utf8"))))
+      ? started.accountKeyFiles.map((f) => KeyPair.fromJSON(JSON.parse(readFileSync(f, "utf8"))))
       : localKeys(accounts);
   return {
     urls: cluster.urls,
     chainId: genesis.chainId,
     validators: genesis.validators,
-    pids: cluster.members.map((m) => m.child?.pid ?? 0),
+    pids: started.members.map((m) => m.child?.pid ?? 0),
     dir,
     accounts: keys,
     recipient: RECIPIENT,
@@ -104,8 +92,65 @@ export async function openBenchTarget(o: BenchOptions, accounts: number): Promis
       app: genesis.app.name,
     },
     stop: async () => {
-      await cluster.stop();
+      await started.stop();
       if (!o.keep && !o.cpuProf) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function startCluster(o: BenchOptions, dir: string, accounts: number): Promise<LocalCluster> {
+  const profileDir = join(dir, "profiles");
+  const savedNodeOptions = process.env.NODE_OPTIONS;
+  if (o.cpuProf) {
+    mkdirSync(profileDir, { recursive: true });
+    // LocalCluster spawns `node` with the parent's environment: the profiler flags ride along.
+    process.env.NODE_OPTIONS = `${savedNodeOptions ?? ""} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
+  }
+  try {
+    return await LocalCluster.start({
+      dir,
+      validators: o.validators,
+      app: o.app,
+      accounts: o.app === "bank" ? accounts : 1,
+      txAuth: o.txAuth,
+      consensus: { maxTxsPerBlock: o.batch, maxBatchWaitMs: o.batchWaitMs },
+      readyTimeoutMs: 60_000,
+    });
+  } finally {
+    if (o.cpuProf) {
+      if (savedNodeOptions === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = savedNodeOptions;
+    }
+  }
+}
+
+/**
+ * LocalCluster.start does not stop the validators it started when another fails to start: stop
+ * this process's own children whose command line names `dir` (by pid, nothing else).
+ */
+function stopChildrenIn(dir: string): void {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid !== process.pid) continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(dir)) continue;
+      process.kill(Number(entry), "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/** The last line of the log a LocalCluster start error points at, if any. */
+function lastLogLine(err: unknown): string {
+  const m = /see (\S+\.log)/.exec((err as Error).message);
+  if (!m) return "";
+  try {
+    const lines = readFileSync(m[1]!, "utf8").trim().split("\n");
+    return ` (last log line: ${lines[lines.length - 1]!.slice(0, 300)})`;
+  } catch {
+    return "";
+  }
 }
