@@ -100,28 +100,18 @@ export async function openBenchTarget(o: BenchOptions, accounts: number): Promis
 
 async function startCluster(o: BenchOptions, dir: string, accounts: number): Promise<LocalCluster> {
   const profileDir = join(dir, "profiles");
-  const savedNodeOptions = process.env.NODE_OPTIONS;
-  if (o.cpuProf) {
-    mkdirSync(profileDir, { recursive: true });
-    // LocalCluster spawns `node` with the parent's environment: the profiler flags ride along.
-    process.env.NODE_OPTIONS = `${savedNodeOptions ?? ""} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
-  }
-  try {
-    return await LocalCluster.start({
-      dir,
-      validators: o.validators,
-      app: o.app,
-      accounts: o.app === "bank" ? accounts : 1,
-      txAuth: o.txAuth,
-      consensus: { maxTxsPerBlock: o.batch, maxBatchWaitMs: o.batchWaitMs },
-      readyTimeoutMs: 60_000,
-    });
-  } finally {
-    if (o.cpuProf) {
-      if (savedNodeOptions === undefined) delete process.env.NODE_OPTIONS;
-      else process.env.NODE_OPTIONS = savedNodeOptions;
-    }
-  }
+  if (o.cpuProf) mkdirSync(profileDir, { recursive: true });
+  return LocalCluster.start({
+    dir,
+    validators: o.validators,
+    app: o.app,
+    accounts: o.app === "bank" ? accounts : 1,
+    txAuth: o.txAuth,
+    consensus: { maxTxsPerBlock: o.batch, maxBatchWaitMs: o.batchWaitMs },
+    readyTimeoutMs: 60_000,
+    // Profiles are written when a validator exits cleanly (the cluster stops them with SIGTERM).
+    nodeArgs: o.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
+  });
 }
 
 /**

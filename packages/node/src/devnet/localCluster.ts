@@ -22,6 +22,8 @@ export interface LocalClusterOptions {
   onOutput?: (validator: number, line: string) => void;
   /** Extra environment variables of validator i's process. */
   env?: (validator: number) => NodeJS.ProcessEnv;
+  /** Extra `node` flags of every validator process (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
   /** How long to wait for each validator's API to answer, in ms. */
   readyTimeoutMs?: number;
 }
@@ -102,10 +104,14 @@ export class LocalCluster {
     if (m.child && m.child.exitCode === null && m.child.signalCode === null)
       throw new Error(`validator ${i} is running`);
     m.log ??= createWriteStream(join(this.dir, `node${i}.log`), { flags: "a" });
-    const child = spawn(process.execPath, [...cliCommand(), "start", "--home", m.home], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...this.#opts.env?.(i) },
-    });
+    const child = spawn(
+      process.execPath,
+      [...(this.#opts.nodeArgs ?? []), ...cliCommand(), "start", "--home", m.home],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, ...this.#opts.env?.(i) },
+      },
+    );
     m.child = child;
     m.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
     for (const stream of [child.stdout, child.stderr]) {

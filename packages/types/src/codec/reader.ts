@@ -1,6 +1,7 @@
 import { CodecError } from "../errors.js";
 
-const textDecoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF stays in the string, so decoding then encoding gives the same bytes (canonical).
+const textDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * Strict canonical decoder over one byte string. Every read checks bounds first; a value is
@@ -18,6 +19,12 @@ export class Reader {
 
   get offset(): number {
     return this.pos;
+  }
+
+  /** The input bytes in [from, to), without a copy (decoders that keep the encoding of a part). */
+  viewOf(from: number, to: number): Uint8Array {
+    if (from < 0 || to > this.buf.length || from > to) throw new RangeError("view outside the input");
+    return this.buf.subarray(from, to);
   }
 
   get remaining(): number {

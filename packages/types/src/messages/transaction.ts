@@ -32,6 +32,11 @@ function writeUnsigned(w: Writer, tx: UnsignedTransaction): void {
 }
 
 export function writeTransaction(w: Writer, tx: Transaction): void {
+  const decodedFrom = encodingCache.get(tx);
+  if (decodedFrom) {
+    w.raw(decodedFrom);
+    return;
+  }
   writeUnsigned(w, tx);
   w.fixed(tx.signature, SIGNATURE_LENGTH);
 }
@@ -47,10 +52,16 @@ export function readTransaction(r: Reader, limits: CodecLimits): Transaction {
   if (size > limits.maxTxBytes) {
     throw new CodecError("TOO_LARGE", `transaction of ${size} bytes exceeds ${limits.maxTxBytes}`);
   }
-  return { chainId, sender, nonce, payload, signature };
+  const tx = { chainId, sender, nonce, payload, signature };
+  // The codec is canonical (decode then encode gives the input back, tested), so the bytes just
+  // read are the encoding: the id and re-encodings (blocks stored, forwarded) need no writer.
+  encodingCache.set(tx, r.viewOf(start, r.offset));
+  return tx;
 }
 
 export function encodeTransaction(tx: Transaction): Uint8Array {
+  const decodedFrom = encodingCache.get(tx);
+  if (decodedFrom) return decodedFrom;
   const w = new Writer(TX_FIXED_BYTES + tx.payload.length + tx.chainId.length * 3);
   writeTransaction(w, tx);
   return w.finish();
@@ -76,6 +87,8 @@ export function transactionSigningBytes(tx: UnsignedTransaction): Uint8Array {
 // Ids are asked for many times per transaction (mempool, proposal checks, commit, receipts):
 // compute once per object. Transactions are treated as immutable once built or decoded.
 const idCache = new WeakMap<Transaction, { id: Uint8Array; hex: string }>();
+/** The bytes a transaction was decoded from (a view into the message that carried it). */
+const encodingCache = new WeakMap<Transaction, Uint8Array>();
 
 function cachedId(tx: Transaction): { id: Uint8Array; hex: string } {
   let entry = idCache.get(tx);
