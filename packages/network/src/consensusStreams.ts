@@ -1,5 +1,5 @@
 import type { Connection, PeerId, Stream, StreamMessageEvent } from "@libp2p/interface";
-import { type CodecLimits, type ConsensusMessage, decodeConsensusMessage } from "@ordo/types";
+import { type CodecLimits, type ConsensusMessage, decodeConsensusMessage, type Transaction } from "@ordo/types";
 import type { NetworkCounters } from "./counters.js";
 import { NotAValidatorError } from "./errors.js";
 import { FrameDecoder } from "./frames.js";
@@ -7,12 +7,17 @@ import type { OrdoHost } from "./host.js";
 import type { NetworkLogger } from "./logger.js";
 import { PeerSender, type PeerSenderOptions } from "./peerSender.js";
 import { forEachChunk } from "./streamFrames.js";
+import { decodeTxBatch, TX_BATCH_FRAME_TAG } from "./txBatch.js";
 import type { ValidatorPeers } from "./validatorPeers.js";
 
 export const CONSENSUS_PROTOCOL = "/ordo/consensus/1.0.0";
 
 export interface ConsensusStreamsOptions extends PeerSenderOptions {
+  chainId: string;
   limits: CodecLimits;
+  /** Transaction batches relayed on these streams: at most this many transactions and bytes. */
+  maxTxsPerBatch: number;
+  maxGossipBytes: number;
   maxFrameBytes: number;
   dialTimeoutMs: number;
   /** Wait this long before trying again to open a stream to a validator after a failure. */
@@ -28,6 +33,8 @@ export interface ConsensusStreamsModules {
   log: NetworkLogger;
   /** A decoded message from validator `from`. Exceptions are caught and counted, never blamed on the peer. */
   deliver(from: number, message: ConsensusMessage): void;
+  /** A strictly decoded transaction batch relayed by validator `from` (same rules as the handler). */
+  deliverTxs?(from: number, peer: PeerId, txs: Transaction[]): void;
   /** The peer sent something it must not (oversized or malformed frame): score it down and disconnect. */
   offense(peer: PeerId, stream: Stream, err: unknown): void;
   /** A non-validator was refused a validator-only protocol (already counted). */
@@ -136,6 +143,21 @@ export class ConsensusStreams {
       );
   }
 
+  /** A relayed transaction batch: the same limits and strict decoding as a gossiped one. */
+  #onTxBatchFrame(index: number, peerId: PeerId, body: Uint8Array): void {
+    if (body.length - 1 > this.#opts.maxGossipBytes) {
+      throw new Error(`transaction batch of ${body.length - 1} bytes exceeds ${this.#opts.maxGossipBytes}`);
+    }
+    const txs = decodeTxBatch(body.subarray(1), this.#opts.chainId, this.#opts.maxTxsPerBatch, this.#opts.limits);
+    this.#m.counters.messagesIn++;
+    try {
+      this.#m.deliverTxs?.(index, peerId, txs);
+    } catch (err) {
+      this.#m.counters.handlerErrors++;
+      this.#m.log.warn("transaction batch handler threw", { validator: index, err: String(err) });
+    }
+  }
+
   #onInbound(stream: Stream, connection: Connection): void {
     try {
       const index = this.#m.peers.indexOf(connection.remotePeer);
@@ -160,6 +182,10 @@ export class ConsensusStreams {
     let broken = false;
     const onFrame = (body: Uint8Array) => {
       // Decoding errors propagate to the listener below and count against the peer.
+      if (body[0] === TX_BATCH_FRAME_TAG) {
+        this.#onTxBatchFrame(index, peerId, body);
+        return;
+      }
       const message = decodeConsensusMessage(body, this.#opts.limits);
       this.#m.counters.messagesIn++;
       try {

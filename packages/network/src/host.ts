@@ -26,6 +26,8 @@ export interface HostInit {
   connectionGater?: ConnectionGater;
   /** Largest gossip message data decoded by gossipsub. */
   maxGossipBytes?: number;
+  /** Inbound connections accepted per second from one IP address. */
+  inboundConnectionsPerSecond?: number;
 }
 
 /**
@@ -49,6 +51,9 @@ export async function createOrdoHost(init: HostInit): Promise<OrdoHost> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
+    ...(init.inboundConnectionsPerSecond
+      ? { connectionManager: { inboundConnectionThreshold: init.inboundConnectionsPerSecond } }
+      : {}),
     ...(init.connectionGater ? { connectionGater: init.connectionGater } : {}),
     services: {
       identify: identify(),

@@ -42,6 +42,11 @@ export interface NetworkOptions {
   banScore: number;
   /** How long a banned peer is refused (dials and inbound connections). */
   banMs: number;
+  /**
+   * Inbound connections accepted per second from one IP address (libp2p's limit, 5 by default, is
+   * tight where every peer shares one address: a loopback devnet, peers behind one NAT).
+   */
+  inboundConnectionsPerSecond: number;
   /** Serve block requests only to validators (true) or to any peer such as a follower (false). */
   serveBlocksToValidatorsOnly: boolean;
 }
@@ -65,6 +70,7 @@ export const defaultNetworkOptions: Readonly<Omit<NetworkOptions, "chainId" | "l
   offensePenalty: 10,
   banScore: -30,
   banMs: 60_000,
+  inboundConnectionsPerSecond: 25,
   serveBlocksToValidatorsOnly: true,
 });
 
@@ -81,6 +87,7 @@ const positiveIntegers = [
   "maintenanceIntervalMs",
   "offensePenalty",
   "banMs",
+  "inboundConnectionsPerSecond",
 ] as const satisfies readonly (keyof NetworkOptions)[];
 
 /** Fills in defaults and checks every option; throws InvalidNetworkOptionsError naming the bad one. */

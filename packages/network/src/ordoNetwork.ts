@@ -23,6 +23,7 @@ import { type NetworkLogger, silentLogger } from "./logger.js";
 import { type NetworkOptions, validateNetworkOptions } from "./options.js";
 import { PeerExchange } from "./peerExchange.js";
 import { PeerScore } from "./peerScore.js";
+import { encodeTxBatchFrame } from "./txBatch.js";
 import { libp2pPrivateKey, peerIdFromValidatorKey, ValidatorPeers } from "./validatorPeers.js";
 
 export type ConsensusMessageHandler = (from: number, message: ConsensusMessage) => void;
@@ -197,6 +198,7 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
         mdns: opts.mdns,
         connectionGater: this.#score.gater(),
         maxGossipBytes: opts.maxGossipBytes,
+        inboundConnectionsPerSecond: opts.inboundConnectionsPerSecond,
       });
       this.#host = host;
       const offense = (peer: PeerId, stream: Stream, err: unknown) => this.#offense(peer, stream, err);
@@ -210,6 +212,7 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
           selfIndex: this.selfIndex,
           offense,
           deliver: (from, message) => this.#consensusHandler?.(from, message),
+          deliverTxs: (_from, peer, txs) => this.#txHandler?.(txs, peer),
         },
       );
       this.#blocks = new BlockFetch(opts, { ...common, offense });
@@ -325,6 +328,32 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
   async publishTxs(txs: readonly Transaction[]): Promise<number> {
     if (this.#gossip === undefined || this.#state !== "running") throw new NetworkNotRunningError("publish");
     return this.#gossip.publishTxs(txs);
+  }
+
+  /**
+   * Hands a batch of client transactions to every other validator: over the direct stream to each
+   * validator that has one open (one copy each, where gossipsub's forwarding sends ~3 per node in a
+   * 4-validator mesh), and through gossip as well when some validator has no open stream (so a
+   * partly connected node still spreads them) or when this node is not a validator. Resolves with
+   * the number of validators reached directly plus the gossip recipients.
+   */
+  async relayTxs(txs: readonly Transaction[]): Promise<number> {
+    const streams = this.#streams;
+    if (streams === undefined || this.#gossip === undefined || this.#state !== "running") {
+      throw new NetworkNotRunningError("relay transactions");
+    }
+    if (this.selfIndex < 0) return this.#gossip.publishTxs(txs);
+    let direct = 0;
+    let missing = 0;
+    const body = encodeTxBatchFrame(txs);
+    for (let i = 0; i < this.peers.size; i++) {
+      if (i === this.selfIndex) continue;
+      if (streams.hasStream(i)) {
+        streams.send(i, body);
+        direct++;
+      } else missing++;
+    }
+    return missing > 0 ? direct + (await this.#gossip.publishTxs(txs)) : direct;
   }
 
   /** Gossips a committed block for followers. */

@@ -10,12 +10,26 @@ import {
   writeTransaction,
 } from "@ordo/types";
 
+/**
+ * First byte of a transaction batch sent on a validator's direct stream, where every other frame is
+ * a consensus message (whose tags are small: see MessageTag).
+ */
+export const TX_BATCH_FRAME_TAG = 0x80;
+
 /** A gossiped batch of transactions: a u32 count, then each transaction in its canonical encoding. */
 export function encodeTxBatch(txs: readonly Transaction[]): Uint8Array {
-  const w = new Writer(4 + txs.length * (TX_FIXED_BYTES + 128));
+  return writeTxBatch(new Writer(4 + txs.length * (TX_FIXED_BYTES + 128)), txs).finish();
+}
+
+/** The same batch as a direct-stream frame body: {@link TX_BATCH_FRAME_TAG}, then the batch. */
+export function encodeTxBatchFrame(txs: readonly Transaction[]): Uint8Array {
+  return writeTxBatch(new Writer(5 + txs.length * (TX_FIXED_BYTES + 128)).u8(TX_BATCH_FRAME_TAG), txs).finish();
+}
+
+function writeTxBatch(w: Writer, txs: readonly Transaction[]): Writer {
   w.u32(txs.length);
   for (const tx of txs) writeTransaction(w, tx);
-  return w.finish();
+  return w;
 }
 
 /**

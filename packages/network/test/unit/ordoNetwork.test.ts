@@ -1,3 +1,4 @@
+import { TX_BATCH_FRAME_TAG } from "../../src/txBatch.js";
 import { EventEmitter } from "node:events";
 import type { PeerId, Stream } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
@@ -164,6 +165,31 @@ describe("OrdoNetwork over real libp2p (4 validators on loopback)", function () 
     expect(got[0]).to.have.length(0);
   });
 
+  it("relayed transaction batches reach every validator over the direct streams, not gossip", async () => {
+    // Validator 1 broadcast earlier: its streams to the others are open.
+    expect(nets[1]!.peerList().filter((p) => p.streamOpen)).to.have.length(3);
+    const txs = [tx(rng), tx(rng)];
+    const got = nets.map(() => [] as Transaction[][]);
+    const emitter = new EventTarget();
+    for (const [i, n] of nets.entries()) {
+      n.onTxBatch((batch) => {
+        got[i]!.push(batch);
+        emitter.dispatchEvent(new Event("tx"));
+      });
+    }
+    const gossipBefore = nets[1]!.counters.gossipOut;
+    expect(await nets[1]!.relayTxs(txs)).to.equal(3);
+    await until(
+      "relayed batch at every other node",
+      () => [0, 2, 3].every((i) => got[i]!.length === 1),
+      [emitter],
+      ["tx"],
+    );
+    for (const i of [0, 2, 3]) expect(got[i]![0]!.map(encodeTransaction)).to.deep.equal(txs.map(encodeTransaction));
+    expect(got[1]).to.have.length(0);
+    expect(nets[1]!.counters.gossipOut).to.equal(gossipBefore);
+  });
+
   it("an invalid gossip message is rejected and not delivered", async () => {
     const delivered = nets.map(() => [] as Transaction[][]);
     const emitter = new EventTarget();
@@ -288,7 +314,8 @@ describe("OrdoNetwork against misbehaving peers", function () {
   }
 
   before(async () => {
-    await startCluster(keys.slice(0, 3), validators, nets, { maxFrameBytes });
+    // Every case below offends with the same key: no ban, so each one can connect again.
+    await startCluster(keys.slice(0, 3), validators, nets, { maxFrameBytes, banScore: -1000 });
     inboxes = nets.map((n) => new Inbox(n));
     await until(
       "0..2 connected",
@@ -327,6 +354,7 @@ describe("OrdoNetwork against misbehaving peers", function () {
   });
 
   for (const [name, frame] of [
+    ["a malformed transaction batch", encodeFrame(new Uint8Array([TX_BATCH_FRAME_TAG, 0, 0, 0, 1, 42]))],
     [
       "an oversized frame",
       (() => {

@@ -398,7 +398,7 @@ export class Validator implements NodeService {
   #publish(txs: Transaction[]): void {
     const max = this.network.opts.maxTxsPerBatch;
     for (let i = 0; i < txs.length; i += max) {
-      this.network.publishTxs(txs.slice(i, i + max)).catch((err) => this.log.debug({ err }, "tx gossip failed"));
+      this.network.relayTxs(txs.slice(i, i + max)).catch((err) => this.log.debug({ err }, "tx relay failed"));
     }
   }
 
