@@ -34,7 +34,7 @@ export interface BenchOptions {
   keep: boolean;
   /** Start validators under `node --cpu-prof`, profiles written to `<cluster dir>/profiles`. */
   cpuProf: boolean;
-  /** Transactions signed before the timed window (ed25519 only); 0: an estimate from the verify ceiling. */
+  /** Transactions built (and signed) before the timed windows; 0: an estimate from the load and the verify ceiling. */
   presign: number;
 }
 

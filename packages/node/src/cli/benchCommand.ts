@@ -79,7 +79,7 @@ export function registerBenchCommand(program: Command): void {
     .option("--cpu-prof", "run the validators under node --cpu-prof (profiles kept in the cluster folder)", false)
     .option(
       "--presign <n>",
-      "transactions signed before the window (0: estimate from the verify ceiling)",
+      "transactions built (and signed) before the timed windows (0: an estimate from the load and the verify ceiling)",
       parseIntOption,
       0,
     )
