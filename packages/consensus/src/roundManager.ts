@@ -541,7 +541,12 @@ export class RoundManager {
       index: this.#o.index,
     });
     const known = (h: string) => this.#tree.has(h);
-    fetchMissingChain(this.#m.network, from, qc.blockId, known, { batch: this.#o.fetchBatch, maxBlocks: 10_000 }).then(
+    const settled = (b: Block) => b.header.round <= this.#tree.root.round;
+    fetchMissingChain(this.#m.network, from, qc.blockId, known, {
+      batch: this.#o.fetchBatch,
+      maxBlocks: 10_000,
+      settled,
+    }).then(
       (blocks) => this.#m.post({ kind: "fetched", blocks, from, retry }),
       (err) => this.#m.post({ kind: "fetchFailed", idHex, reason: String((err as Error)?.message ?? err) }),
     );

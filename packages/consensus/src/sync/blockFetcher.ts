@@ -12,11 +12,14 @@ export async function fetchMissingChain(
   peer: number,
   id: Uint8Array,
   known: (idHex: string) => boolean,
-  opts: { batch: number; maxBlocks: number },
+  opts: { batch: number; maxBlocks: number; settled?: (block: Block) => boolean },
 ): Promise<Block[]> {
   const chain: Block[] = [];
   let want = id;
-  while (!known(toHex(want))) {
+  // `settled`: the block is at or below the committed root (committed, or a fork that lost), so
+  // nothing further down is needed. Without it a walk that the root overtook while it ran (the
+  // blocks it then reaches are pruned from the tree, so never "known") went on to genesis.
+  walk: while (!known(toHex(want))) {
     if (chain.length >= opts.maxBlocks) {
       throw new SyncError(`more than ${opts.maxBlocks} missing blocks: needs block sync`, { peer });
     }
@@ -28,6 +31,7 @@ export async function fetchMissingChain(
           peer,
         });
       }
+      if (opts.settled?.(block)) break walk;
       chain.push(block);
       want = block.header.parentId;
       if (known(toHex(want))) break;

@@ -37,6 +37,28 @@ describe("fetchMissingChain", () => {
     expect(asked.map((r) => r.count)).to.deep.equal([3, 3]);
   });
 
+  it("stops at a settled block (at or below the committed root) even when nothing below it is known", async () => {
+    const { network, asked } = peer();
+    // Nothing is "known" (the tree was pruned above these blocks while the walk ran)...
+    const settled = (b: { header: { height: number } }) => b.header.height <= 3;
+    const blocks = await fetchMissingChain(network, 1, chain[6]!.id, () => false, {
+      batch: 2,
+      maxBlocks: 100,
+      settled,
+    });
+    // ...yet the walk ends at the root instead of going on to genesis.
+    expect(blocks.map((b) => b.header.height)).to.deep.equal([4, 5, 6]);
+    expect(asked).to.have.length(2);
+    // Without it, the same walk runs down to genesis, which no peer serves.
+    const unbounded = peer();
+    const err = await fetchMissingChain(unbounded.network, 1, chain[6]!.id, () => false, {
+      batch: 2,
+      maxBlocks: 100,
+    }).catch((e) => e);
+    expect(err).to.be.instanceOf(ConsensusError).with.property("code", "SYNC_FAILED");
+    expect(unbounded.asked.length).to.be.greaterThan(3);
+  });
+
   it("refuses a block that is not the one asked for", async () => {
     const { network } = peer((r) => ({ blocks: [chain[1]!.block, ...r.blocks] }));
     const err = await fetchMissingChain(network, 1, chain[6]!.id, knownUpTo(2), { batch: 3, maxBlocks: 100 }).catch(
