@@ -76,6 +76,11 @@ describe("e2e: ordo bench", function () {
     expect(r.cpu.generator).to.be.a("number").and.at.least(0);
     expect(r.peakRssMiB).to.have.length(4);
     for (const m of r.peakRssMiB) expect(m).to.be.a("number").and.greaterThan(10);
+    expect(r.rssAtEndMiB).to.have.length(4);
+    for (const m of r.rssAtEndMiB) {
+      expect(m.anon).to.be.a("number").and.greaterThan(10);
+      expect(m.file).to.be.a("number").and.at.least(0);
+    }
     expect(r.watcher.blocksConfirmed).to.be.at.least(r.throughput.blocks);
     expect(r.watcher.conflicts).to.equal(0);
     expect(r.verify).to.equal(undefined);

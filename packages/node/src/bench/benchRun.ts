@@ -4,7 +4,7 @@ import { type BenchOptions, modeLabel } from "./benchOptions.js";
 import { type BenchTarget, openBenchTarget } from "./benchTarget.js";
 import type { LatencySummary } from "./latencyStats.js";
 import { LoadGenerator, type LoadMode } from "./loadGenerator.js";
-import { CpuMeter, machineCpuSeconds, processCpuSeconds, processPeakRssBytes } from "./procStats.js";
+import { CpuMeter, machineCpuSeconds, processCpuSeconds, processPeakRssBytes, processRssSplit } from "./procStats.js";
 import { TxFactory } from "./txFactory.js";
 import { measureVerifyRate, type VerifyRate } from "./verifyRate.js";
 
@@ -48,6 +48,8 @@ export interface BenchResult {
   };
   /** Peak RSS (VmHWM) of each validator process, MiB. */
   peakRssMiB: (number | null)[];
+  /** Each validator's resident memory at the end of the window: anonymous and file-backed (LMDB map). */
+  rssAtEndMiB: ({ anon: number; file: number } | null)[];
   generator: { prebuilt: number; signed: boolean; builtInline: number; prebuildSeconds: number };
   watcher: { fetches: number; rootsComputed: number; blocksConfirmed: number; conflicts: number; rejected: object };
   /** Signed runs: the Ed25519 ceiling of this machine and the share of it reached. */
@@ -212,6 +214,10 @@ export async function runBench(o: BenchOptions, io: BenchIo): Promise<BenchResul
           peakRssMiB: target.pids.map((pid) => {
             const b = processPeakRssBytes(pid);
             return b === undefined ? null : r1(b / 1024 / 1024);
+          }),
+          rssAtEndMiB: target.pids.map((pid) => {
+            const r = processRssSplit(pid);
+            return r ? { anon: r1(r.anon / 1024 / 1024), file: r1(r.file / 1024 / 1024) } : null;
           }),
           generator: {
             prebuilt: presigned,

@@ -32,6 +32,23 @@ export function processPeakRssBytes(pid: number): number | undefined {
   return m ? Number(m[1]) * 1024 : undefined;
 }
 
+/**
+ * Resident memory of process `pid` now, split as /proc/<pid>/status does: anonymous (the JS heap,
+ * buffers, native allocations) and file-backed (mostly the LMDB map, which grows with the store
+ * and which the kernel can drop), in bytes.
+ */
+export function processRssSplit(pid: number): { anon: number; file: number } | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    return undefined;
+  }
+  const anon = /^RssAnon:\s+(\d+)\s+kB$/m.exec(status);
+  const file = /^RssFile:\s+(\d+)\s+kB$/m.exec(status);
+  return anon && file ? { anon: Number(anon[1]) * 1024, file: Number(file[1]) * 1024 } : undefined;
+}
+
 /** CPU used by a set of processes between `mark()` and `read()`, as a share of one core. */
 export class CpuMeter {
   #marks: (number | undefined)[] = [];
