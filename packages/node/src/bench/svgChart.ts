@@ -52,6 +52,8 @@ export function latencyThroughputSvg(points: readonly SweepPoint[], partial: Par
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${o.width}" height="${o.height}" viewBox="0 0 ${o.width} ${o.height}" font-family="sans-serif" font-size="12">`,
   );
+  // The title element names the chart for screen readers and tooltips.
+  out.push(`<title>${escapeXml(o.title)}</title>`);
   out.push(`<rect x="0" y="0" width="${o.width}" height="${o.height}" fill="white"/>`);
   out.push(`<text x="${o.width / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(o.title)}</text>`);
   for (const t of xTicks) {

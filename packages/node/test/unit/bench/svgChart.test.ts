@@ -27,6 +27,7 @@ describe("bench SVG chart", () => {
     for (const l of lines) expect(l[2]!.split(" ")).to.have.length(3);
     expect(svg).to.include("K=&lt;1600&gt;&amp;");
     expect(svg).to.include("a &amp; b");
+    expect(svg).to.include("<title>a &amp; b</title>");
     expect(svg).to.not.match(/<text[^>]*>[^<]*[&][^a-z#][^<]*<\/text>/);
     const xs = [...numbersIn("cx", svg), ...numbersIn("x1", svg), ...numbersIn("x2", svg)];
     const ys = [...numbersIn("cy", svg), ...numbersIn("y1", svg), ...numbersIn("y2", svg)];
