@@ -29,6 +29,8 @@ export interface TestnetOptions {
   txAuth?: TxAuth;
   /** Genesis consensus parameters to override. */
   consensus?: Partial<ConsensusParams>;
+  /** Every validator's config storage.retainBlocks (0: keep every block). */
+  retainBlocks?: number;
 }
 
 export interface TestnetLayout {
@@ -75,6 +77,7 @@ export function generateTestnet(opts: TestnetOptions): TestnetLayout {
       moniker: `validator-${i}`,
       p2p: { listen: [`/ip4/127.0.0.1/tcp/${p2pBase + i}`], bootstrap: i === 0 ? [] : [bootstrap], mdns: false },
       http: { host: "127.0.0.1", port: httpBase + i },
+      ...(opts.retainBlocks !== undefined ? { storage: { retainBlocks: opts.retainBlocks } } : {}),
     });
     const paths = homePaths(home);
     writeJsonFile(paths.config, config);

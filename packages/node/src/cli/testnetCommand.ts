@@ -15,6 +15,12 @@ export function registerTestnetCommand(program: Command): void {
     .option("--p2p-port <port>", "first libp2p port", parseIntOption, 26600)
     .option("--http-port <port>", "first HTTP API port", parseIntOption, 8080)
     .option("--tx-auth <mode>", "ed25519 (default) or none (permissioned ordering only)", "ed25519")
+    .option(
+      "--retain-blocks <n>",
+      "prune committed blocks more than n below the executed height (0: keep all)",
+      parseIntOption,
+      0,
+    )
     .action((opts) => {
       const layout = generateTestnet({
         validators: opts.validators,
@@ -25,6 +31,7 @@ export function registerTestnetCommand(program: Command): void {
         p2pBasePort: opts.p2pPort,
         httpBasePort: opts.httpPort,
         txAuth: opts.txAuth,
+        retainBlocks: opts.retainBlocks,
       });
       console.log(`chain ${layout.genesis.chainId}: ${layout.homes.length} validators, app ${layout.genesis.app.name}`);
       layout.homes.forEach((home, i) => {

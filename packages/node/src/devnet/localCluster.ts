@@ -13,6 +13,8 @@ export interface LocalClusterOptions {
   app: string;
   accounts?: number;
   txAuth?: TestnetOptions["txAuth"];
+  /** Every validator's storage.retainBlocks (new testnets only). */
+  retainBlocks?: number;
   /** First ports; default: free ports chosen by the OS. */
   p2pBasePort?: number;
   httpBasePort?: number;
@@ -75,6 +77,7 @@ export class LocalCluster {
         accounts: opts.accounts,
         txAuth: opts.txAuth,
         consensus: opts.consensus,
+        retainBlocks: opts.retainBlocks,
         p2pBasePort: opts.p2pBasePort ?? ports[0]!,
         httpBasePort: opts.httpBasePort ?? ports[1]!,
       });

@@ -1,0 +1,120 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LocalCluster, loadGenesis } from "@ordo/node";
+import { encodeTransaction, SIGNATURE_LENGTH, type Transaction, toBase64 } from "@ordo/types";
+import { expect } from "chai";
+import { eventually, fetchJson } from "./helpers.js";
+
+const VALIDATORS = 4;
+const RETAIN = 100;
+const TXS_PER_BLOCK = 10;
+/** Enough blocks for pruning (every 100 executed heights) to have dropped the first ones. */
+const BLOCKS = 400;
+
+interface Status {
+  height: number;
+  appHash: string;
+  mempoolSize: number;
+}
+
+/**
+ * storage.retainBlocks: committed blocks far enough below the executed height are removed (the API
+ * answers 404 for them), recent ones are still served, and a validator restarted on a pruned store
+ * recovers and commits with the others.
+ */
+describe("e2e: pruning below storage.retainBlocks", function () {
+  this.timeout(240_000);
+  let dir: string;
+  let cluster: LocalCluster;
+  let chainId: string;
+  let sent = 0;
+
+  before(async function () {
+    this.timeout(60_000);
+    const base = process.env.ORDO_E2E_TMP ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
+    dir = mkdtempSync(join(base, "ordo-prune-"));
+    cluster = await LocalCluster.start({
+      dir,
+      validators: VALIDATORS,
+      app: "noop",
+      accounts: 1,
+      txAuth: "none",
+      retainBlocks: RETAIN,
+      consensus: { maxTxsPerBlock: TXS_PER_BLOCK, maxBatchWaitMs: 5 },
+    });
+    chainId = loadGenesis(join(dir, "node0", "genesis.json")).chainId;
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await cluster?.stop();
+    if (this.currentTest?.state === "failed" || process.env.ORDO_KEEP_LOGS) console.log(`pruning: logs in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** `count` distinct noop transactions (txAuth none: the signature is not checked). */
+  function noopTxs(count: number): Transaction[] {
+    const txs: Transaction[] = [];
+    for (let i = 0; i < count; i++, sent++) {
+      const payload = new Uint8Array(8);
+      new DataView(payload.buffer).setUint32(0, sent);
+      txs.push({
+        chainId,
+        sender: new Uint8Array(32).fill(7),
+        nonce: BigInt(sent),
+        payload,
+        signature: new Uint8Array(SIGNATURE_LENGTH),
+      });
+    }
+    return txs;
+  }
+
+  async function submit(txs: Transaction[]): Promise<void> {
+    for (let i = 0; i < txs.length; i += 500) {
+      const res = await fetch(`${cluster.urls[i % VALIDATORS]}/v1/txs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ txs: txs.slice(i, i + 500).map((t) => toBase64(encodeTransaction(t))) }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      expect(res.status, await res.clone().text()).to.equal(202);
+    }
+  }
+
+  const status = (i: number) => fetchJson(`${cluster.urls[i]}/v1/status`) as unknown as Promise<Status>;
+  const blockStatus = async (i: number, height: number) =>
+    (await fetch(`${cluster.urls[i]}/v1/blocks/${height}`, { signal: AbortSignal.timeout(5000) })).status;
+
+  /** Every validator at the same height >= `min` and app hash, with an empty mempool. */
+  const settled = (min: number, what: string) =>
+    eventually(what, 180_000, async () => {
+      const s = await Promise.all(cluster.urls.map((_, i) => status(i)));
+      const ok = s.every((x) => x.height >= min && x.mempoolSize === 0 && x.height === s[0]!.height);
+      return ok && s.every((x) => x.appHash === s[0]!.appHash) ? s[0]! : undefined;
+    });
+
+  it("removes blocks below the window, serves the recent ones, and a pruned validator restarts and commits", async () => {
+    await submit(noopTxs(BLOCKS * TXS_PER_BLOCK));
+    const loaded = await settled(BLOCKS, "the load committed everywhere");
+
+    // Pruning runs every 100 executed heights: by now heights below (height - 100) rounded down are gone.
+    const prunedBelow = Math.floor(loaded.height / 100) * 100 - RETAIN;
+    expect(prunedBelow).to.be.greaterThan(100);
+    await eventually("block 1 pruned on every validator", 30_000, async () => {
+      const codes = await Promise.all(cluster.urls.map((_, i) => blockStatus(i, 1)));
+      return codes.every((c) => c === 404) || undefined;
+    });
+    for (let i = 0; i < VALIDATORS; i++) {
+      expect(await blockStatus(i, prunedBelow - 1), `validator ${i}, height ${prunedBelow - 1}`).to.equal(404);
+      expect(await blockStatus(i, loaded.height - 10), `validator ${i}, height ${loaded.height - 10}`).to.equal(200);
+    }
+
+    // A validator restarted on its pruned store recovers and keeps up with the others.
+    expect(await cluster.stopValidator(2)).to.equal(0);
+    cluster.startValidator(2);
+    await cluster.waitReady(2);
+    await submit(noopTxs(20 * TXS_PER_BLOCK));
+    await settled(loaded.height + 20, "commits after validator 2 restarted on a pruned store");
+  });
+});
