@@ -58,7 +58,7 @@ export function validateNodeConfig(json: unknown, file = "config.json"): NodeCon
     p2p: { listen, bootstrap, mdns: c.bool(p2p.mdns ?? d.p2p.mdns, "p2p.mdns") },
     http: {
       host: c.string(http.host ?? d.http.host, "http.host"),
-      port: c.int(http.port ?? d.http.port, "http.port", 0, 65535),
+      port: reachablePort(c, c.int(http.port ?? d.http.port, "http.port", 0, 65535), "http.port"),
       bodyLimitBytes: c.int(http.bodyLimitBytes ?? d.http.bodyLimitBytes, "http.bodyLimitBytes", 1024, 1024 ** 3),
     },
     storage: {
@@ -71,6 +71,23 @@ export function validateNodeConfig(json: unknown, file = "config.json"): NodeCon
     },
     log: { level: level as NodeConfig["log"]["level"] },
   };
+}
+
+/**
+ * Ports that fetch (the Fetch standard, so Node's fetch and the sdk Client) refuses to connect to:
+ * an API there would answer curl but never a client.
+ */
+const FETCH_BLOCKED_PORTS = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110,
+  111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532,
+  540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061,
+  6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+]);
+
+function reachablePort(c: FieldChecker, port: number, field: string): number {
+  if (FETCH_BLOCKED_PORTS.has(port))
+    c.fail(field, "a port that fetch clients may connect to (not on the Fetch standard's blocked list)", port);
+  return port;
 }
 
 export function loadNodeConfig(path: string): NodeConfig {

@@ -65,6 +65,9 @@ describe("node home: testnet, config, genesis, keys", () => {
     const bad: [unknown, RegExp][] = [
       [{ http: { port: 70000 } }, /http\.port/],
       [{ http: { port: "80" } }, /http\.port/],
+      // Node's fetch (and so the sdk Client) refuses these ports: "bad port".
+      [{ http: { port: 10080 } }, /http\.port must be a port that fetch clients may connect to/],
+      [{ http: { port: 6000 } }, /http\.port/],
       [{ p2p: { listen: [] } }, /p2p\.listen/],
       [{ p2p: { bootstrap: ["/ip4/1.2.3.4/tcp/1"] } }, /p2p\.bootstrap\[0\]/],
       [{ p2p: { mdns: "yes" } }, /p2p\.mdns/],
