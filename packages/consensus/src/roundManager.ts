@@ -135,6 +135,14 @@ export class RoundManager {
   readonly #divergence: DivergenceMonitor;
   readonly #proposer: ProposalGenerator;
   readonly #pendingQcs = new Map<string, QuorumCert>();
+  /**
+   * Validators whose last led round ended in a timeout certificate (a crashed or cut-off leader),
+   * until a proposal of theirs arrives. A vote whose next leader is suspected goes to every
+   * validator, so any of them can form the QC and the round does not time out as well.
+   */
+  readonly #suspects = new Set<number>();
+  /** The last round this replica voted for a proposal in (a timeout does not count). */
+  #votedRound = -1;
   #rangeSync: RangeSync | null = null;
   /** Committed root height at which a block sync last found nothing: no new one until the root moves. */
   #rangeSyncIdleAt = -1;
@@ -440,10 +448,16 @@ export class RoundManager {
     }
     const vote = this.#safety.vote(h, id);
     this.stats.votes++;
+    this.#votedRound = h.round;
+    this.#suspects.delete(h.proposer);
     const next = this.leader(h.round + 1);
     this.#m.log?.("debug", "vote sent", { round: h.round, blockId: idHex.slice(0, 8), to: next, index: this.#o.index });
     if (next === this.#o.index) this.#onVote(this.#o.index, vote);
-    else this.#m.network.sendTo(next, { kind: "vote", vote });
+    else if (this.#suspects.has(next)) {
+      // The next leader may be down: let everyone (ourselves included) aggregate this vote.
+      this.#m.network.broadcast({ kind: "vote", vote });
+      this.#onVote(this.#o.index, vote);
+    } else this.#m.network.sendTo(next, { kind: "vote", vote });
     this.#takePendingQc(idHex);
   }
 
@@ -451,7 +465,8 @@ export class RoundManager {
     if (vote.voter !== from) throw new VoteError(`vote for validator ${vote.voter} sent by ${from}`);
     if (vote.round + 1 < this.currentRound) return; // stale
     if (vote.round > this.currentRound + this.#o.maxRoundsAhead) return; // see maxRoundsAhead
-    if (this.leader(vote.round + 1) !== this.#o.index) return; // votes go to the next leader only
+    // Votes go to the next leader, and to everyone when that leader is suspected (see #suspects):
+    // whoever holds 2f + 1 of them forms the QC, which any replica can check.
     if (from !== this.#o.index) this.#verifier.verifyVote(vote);
     const result = this.#votes.add(vote);
     if (result === "equivocation") throw new VoteError(`validator ${from} voted twice in round ${vote.round}`);
@@ -654,6 +669,9 @@ export class RoundManager {
     if (!this.#lastTc || tc.round > this.#lastTc.round) {
       this.#lastTc = tc;
       this.#m.storage.saveHighTc(tc);
+      // The round failed: its leader proposed nothing we saw, or (we voted) the next leader never
+      // formed the QC. Only a liveness hint: it decides where votes go, never what is voted.
+      this.#suspects.add(this.#votedRound === tc.round ? this.leader(tc.round + 1) : this.leader(tc.round));
     }
     const entered = this.#round.processCertificates(this.#tree.highQc.round, tc.round);
     if (entered) this.#onNewRound(entered.round);

@@ -444,6 +444,33 @@ describe("RoundManager", () => {
       expect(proposals[0]!.message.block.header.qc.round).to.equal(0);
     });
 
+    it("sends a vote to every validator when the next leader failed its last round, and any replica forms the QC", () => {
+      const h = new Harness(3);
+      const timeOut = (round: number) => {
+        for (const i of [0, 1, 2])
+          h.receive(i, { kind: "timeout", timeout: signTimeout(keys[i]!, CHAIN, round, g.qc, i) });
+      };
+      for (const r of [1, 2, 3, 4]) timeOut(r); // rounds 1-4 end by TC: leader 2 proposed nothing in round 2
+      expect(h.rm.currentRound).to.equal(5);
+      const lastTc = h.rm.syncInfo().lastTc!;
+      const b5 = block(g.rec, g.qc, 5, { tc: lastTc }); // leader 1
+      h.receive(1, proposal(b5));
+      // Round 6's leader (2) is suspected: the vote goes to everyone, not to it alone.
+      const votes = h.sentOf("vote");
+      expect(votes.map((v) => v.to)).to.deep.equal(["all"]);
+      h.receive(0, { kind: "vote", vote: voteFor(b5, 0) });
+      expect(h.rm.currentRound).to.equal(5);
+      h.receive(1, { kind: "vote", vote: voteFor(b5, 1) }); // with its own: 3 of 4
+      expect(h.rm.currentRound).to.equal(6);
+      expect(h.rm.syncInfo().highQc).to.deep.include({ round: 5, signers: [0, 1, 3] });
+    });
+
+    it("sends a vote to the next leader alone while no round has failed", () => {
+      const h = new Harness(3);
+      h.receive(1, proposal(b1)); // round 1: nobody suspected, the vote goes to leader 2
+      expect(h.sentOf("vote").map((v) => v.to)).to.deep.equal([2]);
+    });
+
     it("jumps ahead on a TC formed from a quorum of timeouts for a later round, but collects none beyond maxRoundsAhead", () => {
       const h = new Harness(3);
       for (const i of [0, 1, 2])
