@@ -24,8 +24,9 @@ describe("ordo start: homes it cannot run from", () => {
   });
 
   const start = (home: string) => main(["node", "ordo", "start", "--home", home]);
+  // Ports never bound: every case fails before the network or the API starts.
   const testnet = () =>
-    generateTestnet({ validators: 1, out: dir, app: "bank", accounts: 1, p2pBasePort: 1, httpBasePort: 1 }).homes[0]!;
+    generateTestnet({ validators: 1, out: dir, app: "bank", accounts: 1, p2pBasePort: 2, httpBasePort: 2 }).homes[0]!;
 
   it("a missing home folder", async () => {
     expect(await start(join(dir, "nope"))).to.equal(1);
