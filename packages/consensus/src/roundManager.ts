@@ -87,6 +87,12 @@ export interface RoundManagerModules {
   /** Replaces the safety rules (tests only: a deliberately broken rule shows the simulator catches it). */
   safetyRules?: SafetyRules;
   log?: (level: "debug" | "info" | "warn", msg: string, meta?: Record<string, unknown>) => void;
+  /**
+   * Whether the client signature of the transaction with this id (hex) was already found good
+   * elsewhere (the node checks proposals' transactions on worker threads before handing them
+   * over). An id covers the signature, so a good verdict for the id is one for these exact bytes.
+   */
+  signatureVerified?: (idHex: string) => boolean;
 }
 
 export type ConsensusEvent =
@@ -234,9 +240,14 @@ export class RoundManager {
       const rec = blockRecord(b, blockId(b.header));
       if (this.#tree.has(rec.parentHex)) this.#tree.insert(rec);
     }
-    const highQc = storage.highQc();
-    if (highQc && this.#tree.has(toHex(highQc.blockId))) this.#tree.insertQc(highQc);
     this.#redeliver(root.height);
+    // The high QC can be on disk while the commit it caused is not (separate writes, a kill between
+    // them): inserting it commits again, and those blocks must be stored and delivered like any commit.
+    const highQc = storage.highQc();
+    if (highQc && this.#tree.has(toHex(highQc.blockId))) {
+      const commit = this.#tree.insertQc(highQc);
+      if (commit) this.#deliver(commit.blocks, commit.commitQc);
+    }
     this.#lastTc = storage.highTc() ?? null;
     this.#guard("start", () => {
       const entered = this.#round.processCertificates(this.#tree.highQc.round, this.#lastTc?.round ?? null);
@@ -424,7 +435,7 @@ export class RoundManager {
       this.leader(h.round),
       this.#verifier,
       { chainId: this.#o.chainId, maxTxsPerBlock: this.#o.maxTxsPerBlock, txAuth: this.#o.txAuth },
-      (txIdHex) => this.mempool.has(txIdHex),
+      (txIdHex) => this.mempool.has(txIdHex) || this.#m.signatureVerified?.(txIdHex) === true,
     );
     // The QC must certify a block we have before we act on it.
     if (!this.#ensureBlock(h.qc, from, retry)) return;
@@ -582,7 +593,7 @@ export class RoundManager {
         this.leader(block.header.round),
         this.#verifier,
         { chainId: this.#o.chainId, maxTxsPerBlock: this.#o.maxTxsPerBlock, txAuth: this.#o.txAuth },
-        (txIdHex) => this.mempool.has(txIdHex),
+        (txIdHex) => this.mempool.has(txIdHex) || this.#m.signatureVerified?.(txIdHex) === true,
       );
       if (block.header.height !== parent.height + 1) throw new SyncError("fetched block height mismatch");
       this.#tree.insert(blockRecord(block, id));

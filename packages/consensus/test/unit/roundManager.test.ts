@@ -560,6 +560,22 @@ describe("RoundManager", () => {
       expect(h.sentOf("vote")).to.deep.equal([]);
     });
 
+    it("restarted with a high QC on disk whose commit was not, it commits and delivers that block, with no gap", () => {
+      const first = new Harness(3);
+      first.receive(1, proposal(b1));
+      first.receive(2, proposal(b2));
+      // Killed after the QC of b2 (which commits b1) was written, before the commit was.
+      first.storage.saveHighQc(qc2);
+      first.rm.stop();
+      expect(first.storage.committedTip()).to.equal(undefined);
+      const again = new Harness(3, first.safetyStorage, first.storage);
+      expect(again.delivered.flat().map((b) => b.header.height)).to.deep.equal([1]);
+      expect(again.storage.committedTip()?.block.header.height).to.equal(1);
+      again.receive(3, proposal(b3));
+      again.receive(0, proposal(b4));
+      expect(again.delivered.flat().map((b) => b.header.height)).to.deep.equal([1, 2]);
+    });
+
     it("restarted from its storage, it neither votes twice in a round nor forgets its tree", () => {
       const first = new Harness(3);
       first.receive(1, proposal(b1));
