@@ -1,7 +1,7 @@
 import type { AddOutcome } from "@ordo/consensus";
-import { Domain, type VerificationPool } from "@ordo/crypto";
+import { Domain, type LruSet, type VerificationPool } from "@ordo/crypto";
 import type { Application } from "@ordo/sdk";
-import { type Transaction, transactionId, transactionSigningBytes } from "@ordo/types";
+import { type Transaction, transactionId, transactionIdHex, transactionSigningBytes } from "@ordo/types";
 import type { SubmitOutcome } from "../api/nodeService.js";
 
 export interface TxAdmissionOptions {
@@ -12,6 +12,8 @@ export interface TxAdmissionOptions {
 export interface TxAdmissionModules {
   /** Verifies client signatures off the main thread. */
   pool: VerificationPool;
+  /** Ids (hex) of transactions whose signature was found good: each is checked once per node. */
+  verified: LruSet;
   app: Application;
   /** Hands verified, app-checked transactions to the consensus mempool. */
   admit: (txs: Transaction[]) => AddOutcome[];
@@ -34,6 +36,8 @@ export class TxAdmission {
   readonly #o: TxAdmissionOptions;
   readonly #m: TxAdmissionModules;
   #outbox: Transaction[] = [];
+  /** Signature checks under way, by transaction id (hex). */
+  readonly #verifying = new Map<string, Promise<boolean>>();
   #flushScheduled = false;
 
   constructor(opts: TxAdmissionOptions, modules: TxAdmissionModules) {
@@ -78,24 +82,69 @@ export class TxAdmission {
   async #checkSignatures(txs: readonly Transaction[], verdicts: Verdict[]): Promise<void> {
     if (this.#o.txAuth === "none") return;
     const idx: number[] = [];
-    for (const [i, v] of verdicts.entries()) if (v.ok) idx.push(i);
-    if (idx.length === 0) return;
-    const results = await this.#m.pool.verifyBatch(
-      idx.map((i) => {
-        const tx = txs[i]!;
-        return {
+    for (const [i, v] of verdicts.entries()) if (v.ok && !this.#m.verified.has(transactionIdHex(txs[i]!))) idx.push(i);
+    const results = await this.#verify(idx.map((i) => txs[i]!));
+    results.forEach((good, k) => {
+      if (!good)
+        verdicts[idx[k]!] = { ok: false, code: "BAD_SIGNATURE", message: "the client signature does not verify" };
+    });
+  }
+
+  /**
+   * Checks the client signatures of a proposal's transactions that this node has not checked yet,
+   * on the worker pool, and remembers the good ones, so the consensus thread (which checks every
+   * transaction of a proposal it has not verified) finds them verified. Bad ones are left for
+   * consensus to refuse the proposal.
+   */
+  async preverify(txs: readonly Transaction[]): Promise<void> {
+    if (this.#o.txAuth === "none") return;
+    await this.#verify(txs.filter((tx) => !this.#m.verified.has(transactionIdHex(tx))));
+  }
+
+  /**
+   * Verifies on the pool; remembers each good signature by the transaction id. A transaction whose
+   * check is already under way (the same one relayed and proposed at about the same time) waits for
+   * that check instead of being verified twice.
+   */
+  async #verify(txs: readonly Transaction[]): Promise<boolean[]> {
+    if (txs.length === 0) return [];
+    const verdicts: Promise<boolean>[] = new Array(txs.length);
+    const fresh: Transaction[] = [];
+    const freshAt: number[] = [];
+    for (const [k, tx] of txs.entries()) {
+      const pending = this.#verifying.get(transactionIdHex(tx));
+      if (pending) verdicts[k] = pending;
+      else {
+        fresh.push(tx);
+        freshAt.push(k);
+      }
+    }
+    if (fresh.length > 0) {
+      const batch = this.#m.pool.verifyBatch(
+        fresh.map((tx) => ({
           publicKey: tx.sender,
           domain: Domain.transaction,
           chainId: tx.chainId,
           message: transactionSigningBytes(tx),
           signature: tx.signature,
-        };
-      }),
-    );
-    results.forEach((good, k) => {
-      if (!good)
-        verdicts[idx[k]!] = { ok: false, code: "BAD_SIGNATURE", message: "the client signature does not verify" };
-    });
+        })),
+      );
+      fresh.forEach((tx, j) => {
+        const idHex = transactionIdHex(tx);
+        const verdict = batch.then((results) => {
+          const good = results[j] === true;
+          if (good) this.#m.verified.add(idHex);
+          return good;
+        });
+        this.#verifying.set(idHex, verdict);
+        void verdict.then(
+          () => this.#verifying.delete(idHex),
+          () => this.#verifying.delete(idHex),
+        );
+        verdicts[freshAt[j]!] = verdict;
+      });
+    }
+    return Promise.all(verdicts);
   }
 
   async #checkWithApp(txs: readonly Transaction[], verdicts: Verdict[]): Promise<void> {

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { RoundManager } from "@ordo/consensus";
-import { VerificationPool } from "@ordo/crypto";
+import { LruSet, VerificationPool } from "@ordo/crypto";
 import { OrdoNetwork } from "@ordo/network";
 import { type Application, type ExecutedBlock, ExecutionEngine } from "@ordo/sdk";
 import { LmdbConsensusStorage, LmdbSafetyStorage, OrdoStore } from "@ordo/storage";
@@ -11,6 +11,7 @@ import {
   toBase64,
   toHex,
   transactionId,
+  transactionIdHex,
   validateLimits,
 } from "@ordo/types";
 import type { FastifyInstance } from "fastify";
@@ -32,6 +33,7 @@ import { NodeMetrics } from "../metrics.js";
 import { peerIdOfPublicKey } from "../peerIdentity.js";
 import { loadAppFactory } from "./appLoader.js";
 import { ConsensusEventLoop } from "./eventLoop.js";
+import { InboundMessages } from "./inboundMessages.js";
 import { RecentBlocks } from "./recentBlocks.js";
 import { systemTime } from "./systemTime.js";
 import { TxAdmission } from "./txAdmission.js";
@@ -51,6 +53,9 @@ export interface ValidatorOptions {
  * together, with the HTTP API in front. `Validator.open(home)` then `start()`; `stop()` closes
  * everything in reverse order and is safe to call twice.
  */
+/** Verified transaction ids remembered (~100 bytes each): a few blocks' worth at full load, and more. */
+const VERIFIED_TX_MEMORY = 200_000;
+
 export class Validator implements NodeService {
   readonly home: Home;
   readonly log: Logger;
@@ -62,6 +67,9 @@ export class Validator implements NodeService {
   readonly #app: Application;
   readonly #limits: CodecLimits;
   readonly #loop = new ConsensusEventLoop();
+  /** Ids of transactions whose client signature this node found good (admission or a proposal). */
+  readonly #verifiedTxs = new LruSet(VERIFIED_TX_MEMORY);
+  readonly #inbound: InboundMessages;
   readonly #pool: VerificationPool;
   readonly #admission: TxAdmission;
   readonly #consensusStorage: LmdbConsensusStorage;
@@ -163,6 +171,7 @@ export class Validator implements NodeService {
         storage: this.#consensusStorage,
         post: this.#loop.post,
         log: (level, msg, meta) => consensusLog[level](meta ?? {}, msg),
+        signatureVerified: (idHex) => this.#verifiedTxs.has(idHex),
       },
     );
 
@@ -171,12 +180,22 @@ export class Validator implements NodeService {
       { chainId: g.chainId, txAuth: g.txAuth },
       {
         pool: this.#pool,
+        verified: this.#verifiedTxs,
         app,
         admit: (txs) => this.#admit(txs),
         publish: (txs) => this.#publish(txs),
         onRejected: (reason) => this.metrics.rejectedTxs.inc({ reason }),
       },
     );
+    const checked = (idHex: string) => this.consensus.mempool.has(idHex) || this.#verifiedTxs.has(idHex);
+    this.#inbound = new InboundMessages({
+      post: this.#loop.post,
+      unverified: (txs) => (g.txAuth === "ed25519" ? txs.filter((tx) => !checked(transactionIdHex(tx))) : []),
+      preverify: (txs) =>
+        this.#admission
+          .preverify(txs)
+          .catch((err) => this.log.debug({ err: String(err) }, "proposal pre-verification failed")),
+    });
     this.#httpPort = opts.httpPort ?? home.config.http.port;
     this.#http = buildHttpApi(this, {
       bodyLimitBytes: home.config.http.bodyLimitBytes,
@@ -233,7 +252,7 @@ export class Validator implements NodeService {
 
     this.network.onConsensusMessage((from, message) => {
       this.#voteLog?.record(from, message);
-      this.#loop.post({ kind: "message", from, message });
+      this.#inbound.receive(from, message);
     });
     this.network.setBlockRequestHandler((req) => this.consensus.serveBlockRequest(req));
     this.network.setRangeRequestHandler(async (req) => this.consensus.serveCommittedRange(req));

@@ -1,0 +1,63 @@
+import type { AddOutcome } from "@ordo/consensus";
+import { KeyPair, LruSet, signTransaction, VerificationPool } from "@ordo/crypto";
+import type { Application } from "@ordo/sdk";
+import { type Transaction, transactionIdHex } from "@ordo/types";
+import { expect } from "chai";
+import { TxAdmission } from "../../../src/validator/txAdmission.js";
+
+describe("TxAdmission: each client signature checked once per node", () => {
+  const chainId = "ordo-test";
+  const key = KeyPair.fromSeed(new Uint8Array(32).fill(5));
+  let nonce = 0n;
+  const tx = (): Transaction =>
+    signTransaction(key, { chainId, sender: key.publicKey, nonce: nonce++, payload: new Uint8Array([1]) });
+
+  let pool: VerificationPool;
+  let checked: number;
+  let verified: LruSet;
+  let admission: TxAdmission;
+  beforeEach(() => {
+    pool = new VerificationPool({ threads: 1 });
+    checked = 0;
+    const counting = {
+      verifyBatch: (items: Parameters<VerificationPool["verifyBatch"]>[0]) => {
+        checked += items.length;
+        return pool.verifyBatch(items);
+      },
+    } as VerificationPool;
+    verified = new LruSet(100);
+    const app = { checkTx: async () => ({ code: 0 }) } as unknown as Application;
+    admission = new TxAdmission(
+      { chainId, txAuth: "ed25519" },
+      {
+        pool: counting,
+        verified,
+        app,
+        admit: (txs) => txs.map((): AddOutcome => "added"),
+        publish: () => {},
+      },
+    );
+  });
+  afterEach(async () => {
+    await pool.close();
+  });
+
+  it("a transaction relayed and proposed at the same time is verified once, and remembered", async () => {
+    const t = tx();
+    const [outcomes] = await Promise.all([admission.submit([t], "gossip"), admission.preverify([t])]);
+    expect(outcomes[0]!.accepted).to.equal(true);
+    expect(checked).to.equal(1);
+    expect(verified.has(transactionIdHex(t))).to.equal(true);
+    await admission.submit([t], "gossip"); // known good: no check at all
+    expect(checked).to.equal(1);
+  });
+
+  it("a bad signature is refused and not remembered", async () => {
+    const t = { ...tx(), signature: new Uint8Array(64).fill(1) };
+    const [outcome] = await admission.submit([t], "client");
+    expect(outcome).to.deep.include({ accepted: false, code: "BAD_SIGNATURE" });
+    await admission.preverify([t]);
+    expect(verified.has(transactionIdHex(t))).to.equal(false);
+    expect(checked).to.equal(2);
+  });
+});
