@@ -92,8 +92,16 @@ export class LocalCluster {
       return { home, url: `http://${cfg.http.host}:${cfg.http.port}` };
     });
     const cluster = new LocalCluster(opts, members, accountKeyFiles);
-    for (let i = 0; i < members.length; i++) cluster.startValidator(i);
-    await Promise.all(members.map((_, i) => cluster.waitReady(i)));
+    try {
+      for (let i = 0; i < members.length; i++) cluster.startValidator(i);
+      await Promise.all(members.map((_, i) => cluster.waitReady(i)));
+    } catch (err) {
+      // Stop the ones that did start: the caller gets no cluster to stop, and their pipes would
+      // keep this process alive.
+      await Promise.all(members.map((_, i) => cluster.stopValidator(i, "SIGKILL").catch(() => null)));
+      for (const m of cluster.members) m.log?.end();
+      throw err;
+    }
     return cluster;
   }
 
