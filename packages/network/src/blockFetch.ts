@@ -118,6 +118,9 @@ export class BlockFetch {
     try {
       stream = await this.#m.host.dialProtocol(peerId, RANGE_PROTOCOL, { signal });
       const response = readOneFrame(stream, this.#opts.maxBlockResponseBytes, signal);
+      // Sending or closing can fail first (the peer died): then nobody awaits `response`, and its
+      // rejection must not go unhandled (that takes the process down).
+      response.catch(() => {});
       stream.send(encodeFrame(encodeCommittedRangeRequest(request)));
       await stream.close({ signal });
       return decodeCommittedRangeResponse(await response, this.#opts.limits);
@@ -174,6 +177,9 @@ export class BlockFetch {
     try {
       stream = await this.#m.host.dialProtocol(peerId, BLOCKS_PROTOCOL, { signal });
       const response = readOneFrame(stream, this.#opts.maxBlockResponseBytes, signal);
+      // Sending or closing can fail first (the peer died): then nobody awaits `response`, and its
+      // rejection must not go unhandled (that takes the process down).
+      response.catch(() => {});
       stream.send(encodeFrame(encodeConsensusMessage({ kind: "blockRequest", request })));
       await stream.close({ signal });
       const message = decodeConsensusMessage(await response, this.#opts.limits);

@@ -24,6 +24,14 @@ export function registerStartCommand(program: Command): void {
     .option("--http-port <port>", "HTTP API port (overrides config.json)", parseIntOption)
     .action(async (opts: { home: string; httpPort?: number }) => {
       const validator = await Validator.open(resolve(opts.home), { httpPort: opts.httpPort });
+      // A promise rejected with nobody listening is a bug, but a node must not go down for one
+      // (it may come from a peer closing a stream at the wrong moment): log it loudly and go on.
+      process.on("unhandledRejection", (reason) => {
+        validator.log.error(
+          { err: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) },
+          "unhandled promise rejection (a bug; the node keeps running)",
+        );
+      });
       const signal = shutdownSignal();
       await validator.start();
       const sig = await signal;
