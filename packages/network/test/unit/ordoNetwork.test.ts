@@ -149,14 +149,7 @@ describe("OrdoNetwork over real libp2p (4 validators on loopback)", function () 
       ["subscription-change"],
     );
     const txs = [tx(rng), tx(rng), tx(rng)];
-    const got = nets.map(() => [] as Transaction[][]);
-    const emitter = new EventTarget();
-    for (const [i, n] of nets.entries()) {
-      n.onTxBatch((batch) => {
-        got[i]!.push(batch);
-        emitter.dispatchEvent(new Event("tx"));
-      });
-    }
+    const { batches: got, emitter } = collectTxBatches(nets);
     await nets[0]!.publishTxs(txs);
     await until("tx batch at every node", () => [1, 2, 3].every((i) => got[i]!.length === 1), [emitter], ["tx"]);
     for (const i of [1, 2, 3]) {
@@ -169,14 +162,7 @@ describe("OrdoNetwork over real libp2p (4 validators on loopback)", function () 
     // Validator 1 broadcast earlier: its streams to the others are open.
     expect(nets[1]!.peerList().filter((p) => p.streamOpen)).to.have.length(3);
     const txs = [tx(rng), tx(rng)];
-    const got = nets.map(() => [] as Transaction[][]);
-    const emitter = new EventTarget();
-    for (const [i, n] of nets.entries()) {
-      n.onTxBatch((batch) => {
-        got[i]!.push(batch);
-        emitter.dispatchEvent(new Event("tx"));
-      });
-    }
+    const { batches: got, emitter } = collectTxBatches(nets);
     const gossipBefore = nets[1]!.counters.gossipOut;
     expect(await nets[1]!.relayTxs(txs)).to.equal(3);
     await until(
@@ -191,14 +177,7 @@ describe("OrdoNetwork over real libp2p (4 validators on loopback)", function () 
   });
 
   it("an invalid gossip message is rejected and not delivered", async () => {
-    const delivered = nets.map(() => [] as Transaction[][]);
-    const emitter = new EventTarget();
-    for (const [i, n] of nets.entries()) {
-      n.onTxBatch((batch) => {
-        delivered[i]!.push(batch);
-        emitter.dispatchEvent(new Event("tx"));
-      });
-    }
+    const { batches: delivered, emitter } = collectTxBatches(nets);
     const rejectedBefore = nets.map((n) => n.counters.rejected);
     const pubsub = nets[3]!.host.services.pubsub;
     // Garbage, then a well-formed batch for another chain, then a valid batch.
@@ -482,3 +461,16 @@ describe("OrdoNetwork lifecycle", () => {
     await net.stop();
   });
 });
+
+/** Records the transaction batches each network delivers; `emitter` fires "tx" on each. */
+function collectTxBatches(nets: OrdoNetwork[]): { batches: Transaction[][][]; emitter: EventTarget } {
+  const batches = nets.map(() => [] as Transaction[][]);
+  const emitter = new EventTarget();
+  for (const [i, n] of nets.entries()) {
+    n.onTxBatch((batch) => {
+      batches[i]!.push(batch);
+      emitter.dispatchEvent(new Event("tx"));
+    });
+  }
+  return { batches, emitter };
+}

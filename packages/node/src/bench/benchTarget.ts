@@ -66,7 +66,7 @@ export async function openBenchTarget(o: BenchOptions, accounts: number): Promis
     try {
       cluster = await startCluster(o, dir, accounts);
     } catch (err) {
-      stopChildrenIn(dir);
+      // LocalCluster.start has stopped whatever it started.
       failures.push(`${(err as Error).message}${lastLogLine(err)}`);
     }
   }
@@ -112,25 +112,6 @@ async function startCluster(o: BenchOptions, dir: string, accounts: number): Pro
     // Profiles are written when a validator exits cleanly (the cluster stops them with SIGTERM).
     nodeArgs: o.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
   });
-}
-
-/**
- * LocalCluster.start does not stop the validators it started when another fails to start: stop
- * this process's own children whose command line names `dir` (by pid, nothing else).
- */
-function stopChildrenIn(dir: string): void {
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid !== process.pid) continue;
-      if (!readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(dir)) continue;
-      process.kill(Number(entry), "SIGKILL");
-    } catch {
-      // gone already
-    }
-  }
 }
 
 /** The last line of the log a LocalCluster start error points at, if any. */

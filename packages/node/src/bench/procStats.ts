@@ -20,16 +20,25 @@ export function processCpuSeconds(pid: number): number | undefined {
   return (utime + stime) / USER_HZ;
 }
 
-/** Peak resident set size (VmHWM, bytes) of process `pid` from /proc/<pid>/status. */
-export function processPeakRssBytes(pid: number): number | undefined {
-  let status: string;
+/** /proc/<pid>/status, or undefined once the process is gone. */
+function processStatus(pid: number): string | undefined {
   try {
-    status = readFileSync(`/proc/${pid}/status`, "utf8");
+    return readFileSync(`/proc/${pid}/status`, "utf8");
   } catch {
     return undefined;
   }
-  const m = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
+}
+
+/** A "Name:   N kB" line of a status text, in bytes. */
+function statusBytes(status: string, name: string): number | undefined {
+  const m = new RegExp(`^${name}:\\s+(\\d+)\\s+kB$`, "m").exec(status);
   return m ? Number(m[1]) * 1024 : undefined;
+}
+
+/** Peak resident set size (VmHWM, bytes) of process `pid` from /proc/<pid>/status. */
+export function processPeakRssBytes(pid: number): number | undefined {
+  const status = processStatus(pid);
+  return status === undefined ? undefined : statusBytes(status, "VmHWM");
 }
 
 /**
@@ -38,15 +47,11 @@ export function processPeakRssBytes(pid: number): number | undefined {
  * and which the kernel can drop), in bytes.
  */
 export function processRssSplit(pid: number): { anon: number; file: number } | undefined {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, "utf8");
-  } catch {
-    return undefined;
-  }
-  const anon = /^RssAnon:\s+(\d+)\s+kB$/m.exec(status);
-  const file = /^RssFile:\s+(\d+)\s+kB$/m.exec(status);
-  return anon && file ? { anon: Number(anon[1]) * 1024, file: Number(file[1]) * 1024 } : undefined;
+  const status = processStatus(pid);
+  if (status === undefined) return undefined;
+  const anon = statusBytes(status, "RssAnon");
+  const file = statusBytes(status, "RssFile");
+  return anon !== undefined && file !== undefined ? { anon, file } : undefined;
 }
 
 /** CPU used by a set of processes between `mark()` and `read()`, as a share of one core. */

@@ -82,7 +82,7 @@ export class TxAdmission {
   async #checkSignatures(txs: readonly Transaction[], verdicts: Verdict[]): Promise<void> {
     if (this.#o.txAuth === "none") return;
     const idx: number[] = [];
-    for (const [i, v] of verdicts.entries()) if (v.ok && !this.#m.verified.has(transactionIdHex(txs[i]!))) idx.push(i);
+    for (const [i, v] of verdicts.entries()) if (v.ok) idx.push(i);
     const results = await this.#verify(idx.map((i) => txs[i]!));
     results.forEach((good, k) => {
       if (!good)
@@ -98,12 +98,12 @@ export class TxAdmission {
    */
   async preverify(txs: readonly Transaction[]): Promise<void> {
     if (this.#o.txAuth === "none") return;
-    await this.#verify(txs.filter((tx) => !this.#m.verified.has(transactionIdHex(tx))));
+    await this.#verify(txs);
   }
 
   /**
-   * Verifies on the pool; remembers each good signature by the transaction id. A transaction whose
-   * check is already under way (the same one relayed and proposed at about the same time) waits for
+   * Verifies on the pool; remembers each good signature by the transaction id. One already found
+   * good is not checked again, and one whose check is already under way (the same one relayed and proposed at about the same time) waits for
    * that check instead of being verified twice.
    */
   async #verify(txs: readonly Transaction[]): Promise<boolean[]> {
@@ -112,7 +112,8 @@ export class TxAdmission {
     const fresh: Transaction[] = [];
     const freshAt: number[] = [];
     for (const [k, tx] of txs.entries()) {
-      const pending = this.#verifying.get(transactionIdHex(tx));
+      const idHex = transactionIdHex(tx);
+      const pending = this.#m.verified.has(idHex) ? Promise.resolve(true) : this.#verifying.get(idHex);
       if (pending) verdicts[k] = pending;
       else {
         fresh.push(tx);
