@@ -1,5 +1,6 @@
 import "@ordo/polyfills";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 import { simulate } from "../../../test/sim/simulation.js";
 
 /**
@@ -9,11 +10,15 @@ import { simulate } from "../../../test/sim/simulation.js";
  * per second of CPU, summed over all replicas' work (the CPU of signing the offered client
  * transactions is left out), for n = 4, 7, 10, 16; with client signatures checked (ed25519:
  * every replica verifies every offered transaction once) and without (ordering only).
+ * `--validators 4 --tx-auth none` runs one row (a quick before/after of a change).
  */
+const { values: only } = parseArgs({ options: { validators: { type: "string" }, "tx-auth": { type: "string" } } });
 const results: Record<string, unknown>[] = [];
 for (const txAuth of ["none", "ed25519"] as const) {
+  if (only["tx-auth"] !== undefined && only["tx-auth"] !== txAuth) continue;
   for (const n of [4, 7, 10, 16]) {
-    if (txAuth === "ed25519" && n > 7) continue; // n x 1000 signature checks per block: slow and says little more
+    if (only.validators !== undefined && Number(only.validators) !== n) continue;
+    if (only.validators === undefined && txAuth === "ed25519" && n > 7) continue; // n x 1000 signature checks per block: slow and says little more
     const before = process.cpuUsage();
     const wall = performance.now();
     const r = await simulate({

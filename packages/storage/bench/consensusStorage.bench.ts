@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { type BlockRecord, blockRecord } from "@ordo/consensus";
 import { certify, child, genesis } from "@ordo/consensus/testing";
 import { arbitraryTransaction, SeededRandom } from "@ordo/types/testing";
-import { LmdbConsensusStorage, LmdbSafetyStorage, OrdoStore } from "../src/index.js";
+import { FileSafetyStorage, LmdbConsensusStorage, OrdoStore } from "../src/index.js";
 
 const N = 500;
 const rng = new SeededRandom(1);
@@ -27,7 +27,7 @@ for (let r = 1; r <= N; r++) {
 const dir = mkdtempSync(join(tmpdir(), "ordo-bench-"));
 const store = OrdoStore.open({ path: dir });
 const cs = new LmdbConsensusStorage(store);
-const safety = new LmdbSafetyStorage(store);
+const safety = FileSafetyStorage.open(join(dir, "safety.bin"));
 const us = (ms: number, n: number) => `${((ms * 1000) / n).toFixed(1)} µs`;
 
 // saveBlock: what the caller pays (the call returns before the write lands), then until on disk.
@@ -62,7 +62,8 @@ console.log(`saveCommitted (1 block): call ${us(commitCall, N - 1)}, + flushed()
 // SafetyStorage.store: synchronous and fsynced.
 t = performance.now();
 for (let r = 1; r <= N; r++) safety.store({ lastVotedRound: r, highestQcRound: r - 1 });
-console.log(`SafetyStorage.store (putSync, fsync): ${us(performance.now() - t, N)}`);
+console.log(`SafetyStorage.store (FileSafetyStorage: pwrite + fdatasync): ${us(performance.now() - t, N)}`);
+safety.close();
 
 await store.close();
 rmSync(dir, { recursive: true, force: true });

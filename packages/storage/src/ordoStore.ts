@@ -53,8 +53,10 @@ export interface StoredResults {
  * the transaction index (tx id -> height, index), the index of uncommitted blocks by round,
  * small durable records (safety data, the committed tip), and the application's state namespace.
  *
- * Every commit is fsynced before it resolves (`overlappingSync` off): a vote's safety data,
- * and a committed block before its receipt is served, are on disk when the call returns.
+ * Every write resolves once it is on disk: a committed block and its results before a receipt
+ * is served. LMDB's `overlappingSync` commits a transaction and flushes it after the write lock is
+ * released (one flush may cover several commits), and each write waits for that flush. The safety
+ * data is not here: a vote must not wait for LMDB's write lock (see FileSafetyStorage).
  */
 export class OrdoStore {
   readonly path: string;
@@ -101,7 +103,7 @@ export class OrdoStore {
         // `path` is always a folder: lmdb-js would otherwise take one whose name has a dot
         // ("node.0") for a data file.
         noSubdir: false,
-        overlappingSync: false,
+        overlappingSync: true,
         mapSize: opts.mapSize ?? 64 * 1024 ** 3,
         maxDbs: 16,
       });
@@ -118,17 +120,7 @@ export class OrdoStore {
     if (this.#closed) throw new StorageError("CLOSED", `the store at ${this.path} is closed`);
   }
 
-  // --- small durable records (safety data, consensus state) ---
-
-  /** Writes and fsyncs before returning: use for anything that must survive a crash before a message leaves. */
-  putRecordDurable(name: string, value: Uint8Array): void {
-    this.#check();
-    try {
-      this.#records.putSync(recordKey(name), asBuffer(value));
-    } catch (err) {
-      throw storageErrorFrom(err, this.path, `writing record ${name}`);
-    }
-  }
+  // --- small records (consensus state; the safety data of stores from before FileSafetyStorage) ---
 
   /** Queues a record write; resolves once it is on disk (ordered after every earlier write). */
   async putRecord(name: string, value: Uint8Array): Promise<void> {
@@ -392,7 +384,9 @@ export class OrdoStore {
 
   async #write<T>(fn: () => Promise<T>, action: string): Promise<T> {
     try {
-      return await fn();
+      const result = await fn();
+      await this.#root.flushed;
+      return result;
     } catch (err) {
       throw storageErrorFrom(await commitCause(err), this.path, action);
     }

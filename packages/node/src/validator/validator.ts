@@ -1,9 +1,10 @@
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { RoundManager } from "@ordo/consensus";
 import { LruSet, VerificationPool } from "@ordo/crypto";
 import { OrdoNetwork } from "@ordo/network";
 import { type Application, type ExecutedBlock, ExecutionEngine } from "@ordo/sdk";
-import { LmdbConsensusStorage, LmdbSafetyStorage, OrdoStore } from "@ordo/storage";
+import { FileSafetyStorage, LmdbConsensusStorage, legacySafetyRecord, OrdoStore } from "@ordo/storage";
 import {
   type Block,
   type CodecLimits,
@@ -73,6 +74,7 @@ export class Validator implements NodeService {
   readonly #pool: VerificationPool;
   readonly #admission: TxAdmission;
   readonly #consensusStorage: LmdbConsensusStorage;
+  readonly #safetyStorage: FileSafetyStorage;
   readonly #recent: RecentBlocks;
   readonly #commitListeners = new Set<(e: CommitEvent) => void>();
   /** Pruning (config storage.retainBlocks): one prune at a time, at most 1000 heights each. */
@@ -101,6 +103,9 @@ export class Validator implements NodeService {
       maxTxsPerBlock: g.consensus.maxTxsPerBlock,
     });
     this.#consensusStorage = new LmdbConsensusStorage(store);
+    // Its own file, not an LMDB record: a vote must not wait for LMDB's write lock (see the class).
+    // Stores from before it kept the data in a record: the file starts from that.
+    this.#safetyStorage = FileSafetyStorage.open(join(store.path, "safety.bin"), () => legacySafetyRecord(store));
     this.#recent = new RecentBlocks((height) => {
       const stored = store.getResults(height);
       const block = store.committedBlock(height);
@@ -167,7 +172,7 @@ export class Validator implements NodeService {
         network: this.network,
         time: systemTime,
         executor: this.engine,
-        safetyStorage: new LmdbSafetyStorage(store),
+        safetyStorage: this.#safetyStorage,
         storage: this.#consensusStorage,
         post: this.#loop.post,
         log: (level, msg, meta) => consensusLog[level](meta ?? {}, msg),
@@ -304,6 +309,7 @@ export class Validator implements NodeService {
     await this.#voteLog?.close();
     await this.#consensusStorage.flushed().catch(() => {});
     await this.#pruning.catch(() => {});
+    this.#safetyStorage.close();
     await this.store.close();
     this.log.info("validator stopped");
   }

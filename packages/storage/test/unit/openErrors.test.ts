@@ -86,13 +86,13 @@ describe("OrdoStore open and write errors", () => {
 
   // lmdb-js grows its map by itself when a write outgrows mapSize, so a small mapSize never
   // gives MDB_MAP_FULL: a full disk needs a small filesystem, here a 256 KiB tmpfs.
-  for (const mode of ["durable (putSync)", "batched (async put)"] as const) {
+  for (const mode of ["8 KiB values", "2 KB values"] as const) {
     it(`a full disk, ${mode}: StorageError DISK_FULL saying what to do`, function () {
       if (!canMount) this.skip();
       // 8 KiB values span pages: LMDB then meets the full disk as a short write (EIO).
       const write =
-        mode === "durable (putSync)"
-          ? `store.putRecordDurable("r" + i, new Uint8Array(8192));`
+        mode === "8 KiB values"
+          ? `await store.putRecord("r" + i, new Uint8Array(8192));`
           : `await store.putRecord("r" + i, new Uint8Array(2000));`;
       const result = inTinyFilesystem(
         dir,

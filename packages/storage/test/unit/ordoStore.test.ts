@@ -39,7 +39,7 @@ describe("OrdoStore (LMDB)", () => {
     await store.commitBlocks(blocks);
     await store.putQuorumCert(qc);
     await store.putResults(3, { results, receipt }, [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)]);
-    store.putRecordDurable("safety", new Uint8Array([1, 2, 3]));
+    await store.putRecord("safety", new Uint8Array([1, 2, 3]));
     await store.close();
 
     store = OrdoStore.open({ path: dir });
@@ -117,7 +117,7 @@ describe("OrdoStore (LMDB)", () => {
   it("takes a folder whose name has a dot for a folder (lmdb-js alone would take it for a data file)", async () => {
     const path = join(dir, "node.0");
     const store = OrdoStore.open({ path });
-    store.putRecordDurable("x", new Uint8Array([1]));
+    await store.putRecord("x", new Uint8Array([1]));
     await store.close();
     expect(statSync(path).isDirectory()).to.equal(true);
     expect(statSync(join(path, "data.mdb")).isFile()).to.equal(true);
@@ -160,13 +160,13 @@ describe("OrdoStore (LMDB)", () => {
       .with.property("code", "CLOSED");
   });
 
-  it("a durable record survives SIGKILL right after the write returns", async function () {
+  it("a record survives SIGKILL right after its write resolves", async function () {
     this.timeout(30_000);
     const script = `
       import { OrdoStore } from "@ordo/storage";
       const store = OrdoStore.open({ path: process.argv[1] });
       for (let i = 1; i <= 50; i++) {
-        store.putRecordDurable("round", new Uint8Array([i]));
+        await store.putRecord("round", new Uint8Array([i]));
         process.stdout.write(i + "\\n");
       }
       setInterval(() => {}, 1000);

@@ -32,7 +32,7 @@ function writeUnsigned(w: Writer, tx: UnsignedTransaction): void {
 }
 
 export function writeTransaction(w: Writer, tx: Transaction): void {
-  const decodedFrom = encodingCache.get(tx);
+  const decodedFrom = cacheOf(tx)?.bytes;
   if (decodedFrom) {
     w.raw(decodedFrom);
     return;
@@ -55,12 +55,12 @@ export function readTransaction(r: Reader, limits: CodecLimits): Transaction {
   const tx = { chainId, sender, nonce, payload, signature };
   // The codec is canonical (decode then encode gives the input back, tested), so the bytes just
   // read are the encoding: the id and re-encodings (blocks stored, forwarded) need no writer.
-  encodingCache.set(tx, r.viewOf(start, r.offset));
+  attachCache(tx, { bytes: r.viewOf(start, r.offset) });
   return tx;
 }
 
 export function encodeTransaction(tx: Transaction): Uint8Array {
-  const decodedFrom = encodingCache.get(tx);
+  const decodedFrom = cacheOf(tx)?.bytes;
   if (decodedFrom) return decodedFrom;
   const w = new Writer(TX_FIXED_BYTES + tx.payload.length + tx.chainId.length * 3);
   writeTransaction(w, tx);
@@ -86,18 +86,38 @@ export function transactionSigningBytes(tx: UnsignedTransaction): Uint8Array {
 
 // Ids are asked for many times per transaction (mempool, proposal checks, commit, receipts):
 // compute once per object. Transactions are treated as immutable once built or decoded.
-const idCache = new WeakMap<Transaction, { id: Uint8Array; hex: string }>();
-/** The bytes a transaction was decoded from (a view into the message that carried it). */
-const encodingCache = new WeakMap<Transaction, Uint8Array>();
+interface TxCache {
+  /** The bytes the transaction was decoded from (a view into the message that carried it). */
+  bytes?: Uint8Array;
+  id?: Uint8Array;
+  hex?: string;
+}
+
+// The cache rides on the transaction object under a non-enumerable symbol (invisible to
+// equality, JSON and spreading): a WeakMap cost ~1 us a set plus GC work per entry, and every
+// transaction went through two, several times per node (relay, proposal, commit).
+const CACHE = Symbol("ordo.tx.cache");
+/** For objects that cannot take the property (frozen by the caller). */
+const frozenCache = new WeakMap<Transaction, TxCache>();
+
+function cacheOf(tx: Transaction): TxCache | undefined {
+  return (tx as { [CACHE]?: TxCache })[CACHE] ?? frozenCache.get(tx);
+}
+
+function attachCache(tx: Transaction, cache: TxCache): TxCache {
+  if (Object.isExtensible(tx)) Object.defineProperty(tx, CACHE, { value: cache });
+  else frozenCache.set(tx, cache);
+  return cache;
+}
 
 function cachedId(tx: Transaction): { id: Uint8Array; hex: string } {
-  let entry = idCache.get(tx);
-  if (!entry) {
+  const cache = cacheOf(tx) ?? attachCache(tx, {});
+  if (cache.id === undefined || cache.hex === undefined) {
     const id = sha256(encodeTransaction(tx));
-    entry = { id, hex: Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString("hex") };
-    idCache.set(tx, entry);
+    cache.id = id;
+    cache.hex = Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString("hex");
   }
-  return entry;
+  return cache as { id: Uint8Array; hex: string };
 }
 
 /** Transaction id: SHA-256 of the canonical encoding, signature included. */
