@@ -60,8 +60,9 @@ export class ProposalGenerator {
     if (grandparent && grandparent.block.txs.length > 0 && grandparent.height > 0) needsDrain = true;
     const hasTxs = mempool.hasPendingOutside(inFlight);
     if (!hasTxs && !needsDrain) return null;
-    const full = mempool.size >= this.opts.maxTxsPerBlock;
-    if (hasTxs && !needsDrain && !force && !full && this.opts.maxBatchWaitMs > 0) return "wait";
+    // Pending transactions stay in the mempool until committed: those in the chain do not fill this block.
+    const full = mempool.size - inFlight.size >= this.opts.maxTxsPerBlock;
+    if (hasTxs && !force && !full && this.opts.maxBatchWaitMs > 0) return "wait";
 
     const { txs, ids } = mempool.batch(this.opts.maxTxsPerBlock, this.opts.maxBatchBytes, inFlight);
     const executed = executor.lastExecuted();
