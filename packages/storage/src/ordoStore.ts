@@ -206,7 +206,7 @@ export class OrdoStore {
    */
   async commitBlocks(blocks: readonly Block[], tipQc?: QuorumCert): Promise<void> {
     this.#check();
-    const encoded = blocks.map((b) => ({ id: blockId(b.header), height: b.header.height, bytes: encodeBlock(b) }));
+    const encoded = blocks.map((b) => ({ id: blockId(b.header), height: b.header.height, block: b }));
     const last = blocks[blocks.length - 1];
     const tip =
       tipQc && last && encoded.length > 0
@@ -218,8 +218,10 @@ export class OrdoStore {
     await this.#write(
       () =>
         this.#root.transaction(() => {
-          for (const { id, height, bytes } of encoded) {
-            this.#blocks.put(asBuffer(id), asBuffer(bytes));
+          for (const { id, height, block } of encoded) {
+            // Usually stored already, as an uncommitted block (an earlier write in the same
+            // ordered queue): the height index is all that is new.
+            if (!this.#blocks.doesExist(asBuffer(id))) this.#blocks.put(asBuffer(id), asBuffer(encodeBlock(block)));
             this.#heights.put(heightKey(height), asBuffer(id));
           }
           if (!tip) return;
@@ -304,10 +306,12 @@ export class OrdoStore {
       () =>
         this.#root.transaction(() => {
           this.#results.put(key, asBuffer(bytes));
+          // The first location of an id stays (an old transaction replayed once it has left the
+          // mempool's replay memory is committed again, elsewhere): noOverwrite instead of a read
+          // per transaction (putSync inside a transaction writes in it). Re-executing a height after
+          // a restart writes the same value anyway.
           txIds.forEach((id, index) => {
-            const location = this.#txs.get(asBuffer(id));
-            if (!location || heightFromKey(location) === height)
-              this.#txs.put(asBuffer(id), txLocationValue(key, index));
+            this.#txs.putSync(asBuffer(id), txLocationValue(key, index), { noOverwrite: true });
           });
         }),
       "writing results",
