@@ -154,6 +154,18 @@ export function buildHttpApi(service: NodeService, partial: Partial<HttpApiOptio
     };
   });
 
+  // Only the signed receipt of a height: a client that already verified one validator's results
+  // list for it counts another validator's agreement from this (same block id and results root).
+  app.get("/v1/blocks/:height/receipt", { schema: heightSchema }, async (req, reply) => {
+    const height = Number((req.params as { height: string }).height);
+    const r = service.blockResults(height);
+    if (!r)
+      return reply
+        .status(404)
+        .send({ error: { code: "UNKNOWN_HEIGHT", message: `no executed block at height ${height}` } });
+    return { height, receipt: receiptJson(r.receipt) };
+  });
+
   app.get("/v1/query", { schema: querySchema }, async (req) => {
     const { path, data } = req.query as { path: string; data?: string };
     let bytes: Uint8Array = new Uint8Array();

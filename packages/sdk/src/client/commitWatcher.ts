@@ -81,6 +81,8 @@ export type WatcherRejection =
 export interface CommitWatcherStats {
   /** GET /v1/blocks/:height/results answered (any status). */
   fetches: number;
+  /** GET /v1/blocks/:height/receipt answered (any status): answers after the first list of a height. */
+  receiptFetches: number;
   /** Receipts whose results root was recomputed (the others matched a verified list of that height). */
   rootsComputed: number;
   blocksConfirmed: number;
@@ -107,6 +109,7 @@ interface RawTx {
 }
 
 interface HeightTally {
+  /** (block id, results root) -> the answers that agree on it; the first one always has its verified list. */
   groups: Map<string, Verified[]>;
   /** Validators (receipt signers) already counted at this height. */
   counted: Set<number>;
@@ -115,6 +118,10 @@ interface HeightTally {
   /** URLs that announced this height while enough fetches were already in flight. */
   deferred: string[];
   inflight: number;
+  /** Fetches of a whole results list in flight (the others fetch only a receipt). */
+  listsInflight: number;
+  /** Verified receipts whose (block id, results root) has no verified list yet: counted once one arrives. */
+  parked: { url: string; receipt: BlockReceipt }[];
   done: boolean;
 }
 
@@ -134,6 +141,7 @@ export class CommitWatcher {
   readonly verifier: ReceiptVerifier;
   readonly stats: CommitWatcherStats = {
     fetches: 0,
+    receiptFetches: 0,
     rootsComputed: 0,
     blocksConfirmed: 0,
     txsConfirmed: 0,
@@ -269,7 +277,16 @@ export class CommitWatcher {
     if (height <= this.#newestConfirmed - this.opts.retainHeights) return undefined; // too old to matter
     let t = this.#tallies.get(height);
     if (!t) {
-      t = { groups: new Map(), counted: new Set(), asked: new Set(), deferred: [], inflight: 0, done: false };
+      t = {
+        groups: new Map(),
+        counted: new Set(),
+        asked: new Set(),
+        deferred: [],
+        inflight: 0,
+        listsInflight: 0,
+        parked: [],
+        done: false,
+      };
       this.#tallies.set(height, t);
     }
     return t;
@@ -280,8 +297,13 @@ export class CommitWatcher {
     const t = this.#tally(height);
     if (!t || t.done || t.asked.has(url)) return;
     t.asked.add(url);
-    if (t.inflight >= this.#stillNeeded(t)) t.deferred.push(url);
+    if (this.#promised(t) >= this.#stillNeeded(t)) t.deferred.push(url);
     else this.#fetch(height, url, t);
+  }
+
+  /** Answers that may still count: fetches in flight and parked receipts. */
+  #promised(t: HeightTally): number {
+    return t.inflight + t.parked.length;
   }
 
   /** Agreeing answers still missing for the best group at this height. */
@@ -291,20 +313,85 @@ export class CommitWatcher {
     return this.confirmations - best;
   }
 
-  #fetch(height: number, url: string, t: HeightTally): void {
+  /**
+   * The first validator asked for a height sends its whole results list; while that is in flight
+   * or once a list is verified, the others send only their receipt (GET /v1/blocks/:height/receipt),
+   * which counts when it signs the same (block id, results root) as a verified list: the list is
+   * then theirs too, by the signature. `list` forces a whole list (a parked receipt whose root no
+   * verified list has).
+   */
+  #fetch(height: number, url: string, t: HeightTally, list = false): void {
+    const wholeList = list || (t.listsInflight === 0 && t.groups.size === 0);
     t.inflight++;
+    if (wholeList) t.listsInflight++;
     this.#withFetchSlot(async () => {
       try {
         if (t.done) return;
-        const why = await this.#fetchAndCount(height, url, t);
+        const why = wholeList ? await this.#fetchAndCount(height, url, t) : await this.#fetchReceipt(height, url, t);
         if (why) this.#reject(why);
       } finally {
         t.inflight--;
+        if (wholeList) t.listsInflight--;
+        this.#settleParked(height, t);
         // An answer that did not count (or a conflict) frees a slot for a validator that was deferred.
-        while (!t.done && t.deferred.length > 0 && t.inflight < this.#stillNeeded(t))
+        while (!t.done && t.deferred.length > 0 && this.#promised(t) < this.#stillNeeded(t))
           this.#fetch(height, t.deferred.shift()!, t);
       }
     });
+  }
+
+  /** Counts parked receipts whose list is now verified; with no list fetch left, asks one of them for its list. */
+  #settleParked(height: number, t: HeightTally): void {
+    if (t.done) {
+      t.parked = [];
+      return;
+    }
+    const waiting: HeightTally["parked"] = [];
+    for (const p of t.parked) {
+      const group = t.groups.get(groupKey(p.receipt));
+      if (t.done) break;
+      if (group) this.#count(height, t, p.receipt, group[0]!.txs, group[0]!.raw);
+      else waiting.push(p);
+    }
+    t.parked = t.done ? [] : waiting;
+    if (t.parked.length > 0 && t.listsInflight === 0) this.#fetch(height, t.parked.shift()!.url, t, true);
+  }
+
+  /** Fetches and verifies one validator's receipt of a height; counts it, parks it, or says why not. */
+  async #fetchReceipt(height: number, url: string, t: HeightTally): Promise<WatcherRejection | undefined> {
+    let res: { status: number; body: unknown };
+    try {
+      res = await this.#transport.get(url, `/v1/blocks/${height}/receipt`, this.#closed.signal);
+    } catch {
+      return "UNREACHABLE";
+    }
+    this.stats.receiptFetches++;
+    if (res.status === 404) return "NOT_FOUND";
+    if (t.done) return undefined;
+    let receipt: BlockReceipt;
+    try {
+      if (res.status !== 200) throw new WireError(`HTTP ${res.status}`);
+      receipt = parseReceipt((res.body as { receipt?: unknown } | null)?.receipt);
+    } catch {
+      return "BAD_ANSWER";
+    }
+    const why = this.#checkReceipt(height, receipt, t);
+    if (why !== null) return why;
+    const group = t.groups.get(groupKey(receipt));
+    if (group) this.#count(height, t, receipt, group[0]!.txs, group[0]!.raw);
+    else t.parked.push({ url, receipt });
+    return undefined;
+  }
+
+  /** Null when the receipt may count; undefined when it is simply not needed (its signer already counted). */
+  #checkReceipt(height: number, receipt: BlockReceipt, t: HeightTally): WatcherRejection | undefined | null {
+    if (receipt.height !== height) return "HEIGHT_MISMATCH";
+    if (!this.opts.validators.has(receipt.validator)) return "UNKNOWN_VALIDATOR";
+    // one vote per signer, whichever URL served it
+    if (t.counted.has(receipt.validator) || t.parked.some((p) => p.receipt.validator === receipt.validator))
+      return undefined;
+    if (!this.verifier.verifyReceipt(receipt)) return "BAD_SIGNATURE";
+    return null;
   }
 
   #withFetchSlot(run: () => Promise<void>): void {
@@ -349,12 +436,11 @@ export class CommitWatcher {
     } catch {
       return "BAD_ANSWER";
     }
-    if (receipt.height !== height) return "HEIGHT_MISMATCH";
-    if (!this.opts.validators.has(receipt.validator)) return "UNKNOWN_VALIDATOR";
-    if (t.counted.has(receipt.validator)) return undefined; // one vote per signer, whichever URL served it
-    if (!this.verifier.verifyReceipt(receipt)) return "BAD_SIGNATURE";
-    const key = `${toHex(receipt.blockId)}:${toHex(receipt.resultsRoot)}`;
-    const group = t.groups.get(key);
+    if (t.counted.has(receipt.validator)) return undefined; // its receipt-only answer counted meanwhile
+    t.parked = t.parked.filter((p) => p.receipt.validator !== receipt.validator);
+    const why = this.#checkReceipt(height, receipt, t);
+    if (why !== null) return why;
+    const group = t.groups.get(groupKey(receipt));
     let txs: ConfirmedTx[];
     if (group && sameList(group[0]!.raw, raw)) {
       // The same list, already shown to hash to this very root: no need to hash it again.
@@ -374,13 +460,21 @@ export class CommitWatcher {
       if (toHex(merkleRoot(leaves)) !== toHex(receipt.resultsRoot)) return "BAD_RESULTS_ROOT";
     }
     if (t.done) return undefined;
+    this.#count(height, t, receipt, txs, raw);
+    return undefined;
+  }
+
+  /** Adds a verified answer to its group; confirms the height when the group reaches f + 1. */
+  #count(height: number, t: HeightTally, receipt: BlockReceipt, txs: ConfirmedTx[], raw: RawTx[]): void {
+    if (t.done || t.counted.has(receipt.validator)) return;
     t.counted.add(receipt.validator);
+    const key = groupKey(receipt);
+    const group = t.groups.get(key);
     const members = group ?? [];
     if (!group) t.groups.set(key, members);
     members.push({ receipt, txs, raw });
     if (t.groups.size > 1 && !group) this.stats.conflicts++;
     if (members.length >= this.confirmations) this.#confirm(height, t, members);
-    return undefined;
   }
 
   #confirm(height: number, t: HeightTally, members: Verified[]): void {
@@ -425,6 +519,10 @@ export class CommitWatcher {
   #reject(why: WatcherRejection): void {
     this.stats.rejected[why] = (this.stats.rejected[why] ?? 0) + 1;
   }
+}
+
+function groupKey(receipt: BlockReceipt): string {
+  return `${toHex(receipt.blockId)}:${toHex(receipt.resultsRoot)}`;
 }
 
 function sameList(a: readonly RawTx[], b: readonly RawTx[]): boolean {

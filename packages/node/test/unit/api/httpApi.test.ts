@@ -115,6 +115,14 @@ describe("HTTP API", () => {
     expect(body.txs).to.deep.equal([{ id: "09".repeat(32), result: { code: 5, data: "AQ==", log: "x" } }]);
   });
 
+  it("GET /v1/blocks/:height/receipt answers the signed receipt alone", async () => {
+    const res = await app.inject({ url: "/v1/blocks/7/receipt" });
+    expect(res.statusCode).to.equal(200);
+    const body = res.json();
+    expect(Object.keys(body).sort()).to.deep.equal(["height", "receipt"]);
+    expect(body.receipt).to.include({ height: 7, validator: 0, resultsRoot: "02".repeat(32) });
+  });
+
   it("POST /v1/txs submits a batch with one outcome per transaction", async () => {
     const bad = { ...tx(3n), nonce: 4n };
     const res = await post("/v1/txs", { txs: [b64(tx(2n)), b64(bad)] });
@@ -144,6 +152,7 @@ describe("HTTP API", () => {
       ["unknown tx", app.inject({ url: `/v1/tx/${"ab".repeat(32)}` }), 404, "UNKNOWN_TX"],
       ["bad height", app.inject({ url: "/v1/blocks/-1" }), 400, "INVALID_REQUEST"],
       ["unknown results", app.inject({ url: "/v1/blocks/8/results" }), 404, "UNKNOWN_HEIGHT"],
+      ["unknown receipt", app.inject({ url: "/v1/blocks/8/receipt" }), 404, "UNKNOWN_HEIGHT"],
       ["unknown height", app.inject({ url: "/v1/blocks/99" }), 404, "UNKNOWN_HEIGHT"],
       ["query without path", app.inject({ url: "/v1/query" }), 400, "INVALID_REQUEST"],
       ["wrong content type", post("/v1/tx", "tx=1", "text/plain"), 415, ""],

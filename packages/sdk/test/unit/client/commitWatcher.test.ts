@@ -25,7 +25,10 @@ class BlockFeed {
   readonly servers: Server[] = [];
   readonly urls: string[] = [];
   readonly streams: Set<ServerResponse>[] = [];
+  /** Per validator: height -> GET /v1/blocks/:height/results, and -> GET /v1/blocks/:height/receipt. */
   readonly fetches: Map<number, number>[] = [];
+  readonly receiptFetches: Map<number, number>[] = [];
+  #onFetch: (() => void)[] = [];
   readonly tamper = new Set<number>();
   #connected: (() => void)[] = [];
 
@@ -37,6 +40,7 @@ class BlockFeed {
       const i = v.index;
       feed.streams.push(new Set());
       feed.fetches.push(new Map());
+      feed.receiptFetches.push(new Map());
       const server = createServer((req, res) => feed.#handle(v, req.url ?? "/", res));
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       feed.servers.push(server);
@@ -85,6 +89,25 @@ class BlockFeed {
     return this.fetches[i]!.get(height) ?? 0;
   }
 
+  receiptFetchCount(i: number, height: number): number {
+    return this.receiptFetches[i]!.get(height) ?? 0;
+  }
+
+  /** Resolves once validator i was asked for its results list of `height` (a fetch, not its answer). */
+  async listFetched(i: number, height: number, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.fetchCount(i, height) === 0) {
+      if (Date.now() > deadline) throw new Error(`validator ${i} was not asked for height ${height}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, timeoutMs);
+        this.#onFetch.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
   async close(): Promise<void> {
     this.dropStreams();
     await Promise.all(
@@ -110,10 +133,12 @@ class BlockFeed {
       for (const w of waiting) w();
       return;
     }
-    const m = /^\/v1\/blocks\/(\d+)\/results$/.exec(url);
+    const m = /^\/v1\/blocks\/(\d+)\/(results|receipt)$/.exec(url);
     if (!m) return void res.writeHead(404).end("{}");
     const height = Number(m[1]);
-    this.fetches[i]!.set(height, this.fetchCount(i, height) + 1);
+    const counts = m[2] === "results" ? this.fetches[i]! : this.receiptFetches[i]!;
+    counts.set(height, (counts.get(height) ?? 0) + 1);
+    for (const f of this.#onFetch.splice(0)) f();
     const source = v.behaviour === "copyNext" ? this.cluster.validators[(i + 1) % this.cluster.n]! : v;
     const entries = [...source.committed.entries()].filter(([, c]) => c.height === height);
     if (v.behaviour === "pending" || entries.length === 0)
@@ -125,20 +150,19 @@ class BlockFeed {
       result: { code: c.result.code, data: toBase64(c.result.data), log: c.result.log },
     }));
     if (this.tamper.has(i)) txs[0]!.result.code = 7;
-    res.writeHead(200, { "content-type": "application/json" }).end(
-      JSON.stringify({
-        height,
-        receipt: {
-          height: receipt.height,
-          blockId: toHex(receipt.blockId),
-          resultsRoot: toHex(receipt.resultsRoot),
-          appHash: toHex(receipt.appHash),
-          validator: receipt.validator,
-          signature: toBase64(receipt.signature),
-        },
-        txs,
-      }),
-    );
+    const receiptJson = {
+      height: receipt.height,
+      blockId: toHex(receipt.blockId),
+      resultsRoot: toHex(receipt.resultsRoot),
+      appHash: toHex(receipt.appHash),
+      validator: receipt.validator,
+      signature: toBase64(receipt.signature),
+    };
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(
+        JSON.stringify(m[2] === "results" ? { height, receipt: receiptJson, txs } : { height, receipt: receiptJson }),
+      );
   }
 }
 
@@ -221,10 +245,13 @@ describe("CommitWatcher", () => {
     const each = await Promise.all(waits);
     expect(each.map((e) => e.index)).to.deep.equal([0, 1, 2, 3, 4]);
     expect(each.every((e) => e.result.code === 0 && e.block.height === height)).to.equal(true);
-    // f + 1 answers were enough: at most f + 1 fetches were started for that height, none twice.
-    const counts = feed.fetches.map((_, i) => feed.fetchCount(i, height));
-    expect(Math.max(...counts)).to.be.at.most(1);
-    expect(counts.reduce((a, b) => a + b, 0)).to.be.at.most(2);
+    // f + 1 answers were enough: one whole results list, and the other validator's receipt alone.
+    const lists = feed.fetches.map((_, i) => feed.fetchCount(i, height));
+    const receipts = feed.fetches.map((_, i) => feed.receiptFetchCount(i, height));
+    expect(lists.reduce((a, b) => a + b, 0)).to.equal(1);
+    expect(receipts.reduce((a, b) => a + b, 0)).to.equal(1);
+    expect(lists.findIndex((n) => n > 0)).to.not.equal(receipts.findIndex((n) => n > 0));
+    expect(watcher.stats.receiptFetches).to.equal(1);
     expect(watcher.stats.blocksConfirmed).to.equal(1);
     expect(watcher.stats.txsConfirmed).to.equal(5);
     // A transaction confirmed before anyone waited for it is remembered.
@@ -237,7 +264,10 @@ describe("CommitWatcher", () => {
     cluster.validators[2]!.behaviour = "copyNext"; // serves validator 3's receipt: one signer, two URLs
     const txs = makeTxs(cluster, 3);
     const wait = watcher.waitFor(transactionId(txs[0]!), { timeoutMs: 400 });
-    feed.commit(txs);
+    // Validator 1 first, so its (tampered) list is the one fetched whole; its receipt alone would count.
+    const height = feed.commit(txs, [1]);
+    await feed.listFetched(1, height);
+    for (const i of [0, 2, 3]) feed.announce(i, height, txs.length);
     const err = await wait.then(
       () => undefined,
       (e: Error) => e,
@@ -257,6 +287,25 @@ describe("CommitWatcher", () => {
     const block = await confirmed;
     expect(block.confirmedBy).to.deep.equal([2, 3]);
     expect(block.txs.every((t) => t.result.code === 0)).to.equal(true);
+  });
+
+  it("a receipt signing another results root than the verified list makes it fetch that validator's list, and the honest pair confirms", async () => {
+    // Validator 0 is announced first, so its (Byzantine) list is the one fetched whole; the
+    // honest receipts then disagree with it and their own list must be fetched and verified.
+    cluster.validators[0]!.behaviour = "differentResult";
+    const txs = makeTxs(cluster, 3);
+    const confirmed = nextBlock(watcher);
+    const height = feed.commit(txs, [0]);
+    await feed.listFetched(0, height);
+    for (const i of [1, 2, 3]) feed.announce(i, height, txs.length);
+    const block = await confirmed;
+    expect(block.confirmedBy).to.not.include(0);
+    expect(block.confirmedBy).to.have.length(2);
+    expect(block.txs.every((t) => t.result.code === 0)).to.equal(true);
+    expect(watcher.stats.conflicts).to.equal(1);
+    expect(feed.fetchCount(0, height)).to.equal(1);
+    const honestLists = [1, 2, 3].reduce((n, i) => n + feed.fetchCount(i, height), 0);
+    expect(honestLists).to.equal(1);
   });
 
   it("after its event stream drops, reconnects and fetches the heights it missed", async () => {
