@@ -7,6 +7,9 @@ import {
   defaultLimits,
   fromBase64,
   fromHex,
+  Reader,
+  readTransaction,
+  TX_FIXED_BYTES,
   toBase64,
   toHex,
   type Transaction,
@@ -58,6 +61,8 @@ export function buildHttpApi(service: NodeService, partial: Partial<HttpApiOptio
 
   // JSON only: anything else is 415, not a string that fails validation later.
   app.removeContentTypeParser("text/plain");
+  // POST /v1/txs/binary: transactions in their canonical encoding, no JSON and base64 to parse.
+  app.addContentTypeParser("application/octet-stream", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err: FastifyError | ApiError, _req, reply) => {
     if (err instanceof ApiError)
@@ -108,6 +113,35 @@ export function buildHttpApi(service: NodeService, partial: Partial<HttpApiOptio
     const decoded = txs.map((t, i) => decodeTx(t, i));
     const outcomes = await service.submit(decoded);
     return reply.status(202).send({ results: outcomes.map(outcomeJson) });
+  });
+
+  // A batch as the validators relay it to each other: u32 count, then each transaction's canonical
+  // encoding (self-delimiting). The answer names only the refused transactions: a busy client
+  // learns the ids of the others itself, and the validator serializes nothing per accepted one.
+  app.post("/v1/txs/binary", async (req, reply) => {
+    if (!(req.body instanceof Uint8Array))
+      throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send content-type application/octet-stream");
+    const r = new Reader(req.body);
+    const txs: Transaction[] = [];
+    try {
+      const n = r.count(opts.maxTxsPerRequest, TX_FIXED_BYTES, "transactions");
+      if (n === 0) throw new Error("no transactions");
+      for (let i = 0; i < n; i++) txs.push(readTransaction(r, opts.limits));
+      r.end();
+    } catch (err) {
+      throw new ApiError(
+        400,
+        "BAD_TRANSACTION",
+        `transaction ${txs.length} of the batch is not canonical: ${(err as Error).message}`,
+      );
+    }
+    const outcomes = await service.submit(txs);
+    const rejected = [];
+    for (let i = 0; i < outcomes.length; i++) {
+      const o = outcomes[i]!;
+      if (!o.accepted) rejected.push({ index: i, ...outcomeJson(o) });
+    }
+    return reply.status(202).send({ accepted: outcomes.length - rejected.length, rejected });
   });
 
   app.get("/v1/tx/:id", { schema: txIdSchema }, async (req, reply) => {

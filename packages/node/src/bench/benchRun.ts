@@ -1,5 +1,6 @@
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { CommitWatcher } from "@ordo/sdk";
+import { toBase64 } from "@ordo/types";
 import { type BenchOptions, modeLabel } from "./benchOptions.js";
 import { type BenchTarget, openBenchTarget } from "./benchTarget.js";
 import type { LatencySummary } from "./latencyStats.js";
@@ -270,7 +271,7 @@ async function probe(target: BenchTarget, factory: TxFactory, watcher: CommitWat
       const res = await fetch(`${url}/v1/txs`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ txs: [tx.b64] }),
+        body: JSON.stringify({ txs: [toBase64(tx.bytes)] }),
         signal: AbortSignal.timeout(5_000),
       });
       const body = (await res.json()) as { results?: { accepted?: boolean; code?: string; message?: string }[] };

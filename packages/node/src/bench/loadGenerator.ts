@@ -1,4 +1,5 @@
 import type { ConfirmedBlock } from "@ordo/sdk";
+import { Writer } from "@ordo/types";
 import { LatencyRecorder } from "./latencyStats.js";
 import type { PreparedTx, TxFactory } from "./txFactory.js";
 
@@ -187,21 +188,20 @@ export class LoadGenerator {
     const now = performance.now();
     for (const b of batch) this.#inflight.set(b.tx.idHex, b.at ?? now);
     this.counts.submitted += batch.length;
-    const body = `{"txs":[${batch.map((b) => `"${b.tx.b64}"`).join(",")}]}`;
     try {
-      const res = await fetch(`${this.opts.urls[i]}/v1/txs`, {
+      const res = await fetch(`${this.opts.urls[i]}/v1/txs/binary`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
+        headers: { "content-type": "application/octet-stream" },
+        body: binaryBatch(batch),
         signal: AbortSignal.timeout(30_000),
       });
-      const json = (await res.json()) as { results?: { accepted?: boolean; code?: string }[] };
-      if (!Array.isArray(json.results) || json.results.length !== batch.length)
+      const json = (await res.json()) as { accepted?: number; rejected?: { index?: number; code?: string }[] };
+      if (typeof json.accepted !== "number" || !Array.isArray(json.rejected))
         throw new Error(`HTTP ${res.status}: ${JSON.stringify(json).slice(0, 200)}`);
-      json.results.forEach((r, k) => {
-        if (r.accepted === true) return;
-        this.#forget(batch[k]!.tx.idHex, r.code ?? "UNKNOWN");
-      });
+      for (const r of json.rejected) {
+        const b = batch[r.index ?? -1];
+        if (b) this.#forget(b.tx.idHex, r.code ?? "UNKNOWN");
+      }
     } catch (err) {
       this.postErrors++;
       this.lastPostError = (err as Error).message;
@@ -231,4 +231,13 @@ export class LoadGenerator {
     }
     if (this.#running && this.opts.mode.kind === "closed") this.#refill();
   }
+}
+
+/** POST /v1/txs/binary's body: u32 count, then each transaction's canonical encoding. */
+function binaryBatch(batch: readonly { tx: PreparedTx }[]): Uint8Array {
+  let total = 4;
+  for (const b of batch) total += b.tx.bytes.length;
+  const w = new Writer(total).u32(batch.length);
+  for (const b of batch) w.raw(b.tx.bytes);
+  return w.finish();
 }

@@ -1,14 +1,15 @@
 import { transfer } from "@ordo/app-bank";
 import { setOp } from "@ordo/app-kv";
 import { type KeyPair, signTransaction } from "@ordo/crypto";
-import { encodeTransaction, SIGNATURE_LENGTH, toBase64, type Transaction, transactionIdHex } from "@ordo/types";
+import { encodeTransaction, SIGNATURE_LENGTH, type Transaction, transactionIdHex } from "@ordo/types";
 
 export type BenchApp = "noop" | "kv" | "bank";
 
 /** A transaction ready to POST: its id (to match confirmations) and its base64 encoding. */
 export interface PreparedTx {
   idHex: string;
-  b64: string;
+  /** Canonical encoding, as POST /v1/txs/binary takes it. */
+  bytes: Uint8Array;
   /** Index of the sending account: a bench sends one account's transactions to one validator, in nonce order. */
   account: number;
 }
@@ -92,7 +93,7 @@ export class TxFactory {
       payload: this.#payload(j),
     };
     const tx: Transaction = this.#o.sign ? signTransaction(key, unsigned) : { ...unsigned, signature: ZERO_SIGNATURE };
-    return { idHex: transactionIdHex(tx), b64: toBase64(encodeTransaction(tx)), account };
+    return { idHex: transactionIdHex(tx), bytes: encodeTransaction(tx), account };
   }
 
   #payload(j: number): Uint8Array {

@@ -2,7 +2,15 @@ import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
 import { Registry } from "prom-client";
 import { KeyPair, signTransaction, verifyTransaction } from "@ordo/crypto";
-import { encodeTransaction, toBase64, toHex, transactionId, type Transaction, validateLimits } from "@ordo/types";
+import {
+  encodeTransaction,
+  toBase64,
+  toHex,
+  transactionId,
+  type Transaction,
+  validateLimits,
+  Writer,
+} from "@ordo/types";
 import { buildHttpApi } from "../../../src/api/httpApi.js";
 import type { CommitEvent, NodeService, SubmitOutcome } from "../../../src/api/nodeService.js";
 
@@ -113,6 +121,45 @@ describe("HTTP API", () => {
     expect(body.height).to.equal(7);
     expect(body.receipt).to.include({ height: 7, validator: 0, resultsRoot: "02".repeat(32) });
     expect(body.txs).to.deep.equal([{ id: "09".repeat(32), result: { code: 5, data: "AQ==", log: "x" } }]);
+  });
+
+  it("POST /v1/txs/binary takes canonical encodings, answers the count accepted and each refusal by index", async () => {
+    const bad = { ...tx(6n), nonce: 7n };
+    const good = [tx(5n), tx(8n)];
+    const batch = (txs: Transaction[], count = txs.length) => {
+      const w = new Writer(256).u32(count);
+      for (const t of txs) w.raw(encodeTransaction(t));
+      return Buffer.from(w.finish());
+    };
+    const send = (payload: Buffer, contentType = "application/octet-stream") =>
+      app.inject({ method: "POST", url: "/v1/txs/binary", payload, headers: { "content-type": contentType } });
+    const res = await send(batch([good[0]!, bad, good[1]!]));
+    expect(res.statusCode).to.equal(202);
+    expect(res.json()).to.deep.equal({
+      accepted: 2,
+      rejected: [{ index: 1, accepted: false, code: "BAD_SIGNATURE", message: "signature does not verify" }],
+    });
+    expect(service.pending.map((t) => t.nonce)).to.deep.equal([5n, 8n]);
+
+    const cases: [string, Promise<{ statusCode: number; json: () => { error: { code: string } } }>, number, string][] =
+      [
+        ["count above the payload", send(batch([good[0]!], 2)), 400, "BAD_TRANSACTION"],
+        ["trailing byte", send(Buffer.concat([batch([good[0]!]), Buffer.from([0])])), 400, "BAD_TRANSACTION"],
+        ["empty batch", send(batch([])), 400, "BAD_TRANSACTION"],
+        [
+          "more than maxTxsPerRequest",
+          send(batch(Array.from({ length: 6 }, (_, i) => tx(BigInt(20 + i))))),
+          400,
+          "BAD_TRANSACTION",
+        ],
+        ["JSON body", send(Buffer.from(JSON.stringify({ txs: [b64(good[0]!)] })), "application/json"), 415, ""],
+      ];
+    for (const [name, pending, status, code] of cases) {
+      const r = await pending;
+      expect(r.statusCode, name).to.equal(status);
+      if (code) expect(r.json().error.code, name).to.equal(code);
+    }
+    expect(service.pending).to.have.length(2);
   });
 
   it("GET /v1/blocks/:height/receipt answers the signed receipt alone", async () => {
