@@ -28,7 +28,8 @@ export class StateStore {
   #height: number;
   #appHash: Uint8Array;
   #initialized: boolean;
-  #finalized: { height: number; appHash: Uint8Array } | null = null;
+  /** Set by `finalize`: the app hash and the sorted write set that `commit` persists (sorted once). */
+  #finalized: { height: number; appHash: Uint8Array; writes: Pending[] } | null = null;
   #committedOnly = false;
 
   constructor(backend: StateBackend) {
@@ -132,18 +133,18 @@ export class StateStore {
       else w.u8(1).bytes(value);
     }
     const appHash = sha256(w.finish());
-    this.#finalized = { height, appHash };
+    this.#finalized = { height, appHash, writes };
     this.#journal = [];
     return appHash;
   }
 
   async commit(): Promise<void> {
     if (!this.#finalized) throw new StateError("NOT_FINALIZED", "commit() before finalize()");
-    const { height, appHash } = this.#finalized;
+    const { height, appHash, writes: sorted } = this.#finalized;
     const heightBytes = new Uint8Array(8);
     new DataView(heightBytes.buffer).setBigUint64(0, BigInt(height));
     const writes: KvWrite[] = [
-      ...this.#sortedWrites(),
+      ...sorted,
       { key: META_HEIGHT, value: heightBytes },
       { key: META_HASH, value: appHash },
     ];
