@@ -1,6 +1,7 @@
 import type { Connection, PeerId, Stream, StreamMessageEvent } from "@libp2p/interface";
 import { type CodecLimits, type ConsensusMessage, decodeConsensusMessage, type Transaction } from "@ordo/types";
 import type { NetworkCounters } from "./counters.js";
+import { type CompactProposal, COMPACT_PROPOSAL_FRAME_TAG, decodeCompactProposalFrame } from "./compactProposal.js";
 import { NotAValidatorError } from "./errors.js";
 import { FrameDecoder } from "./frames.js";
 import type { OrdoHost } from "./host.js";
@@ -11,6 +12,9 @@ import { decodeTxBatch, TX_BATCH_FRAME_TAG } from "./txBatch.js";
 import type { ValidatorPeers } from "./validatorPeers.js";
 
 export const CONSENSUS_PROTOCOL = "/ordo/consensus/1.0.0";
+/** 1.1 adds compact proposals (transaction ids only); a stream negotiated as 1.0 never carries one. */
+export const CONSENSUS_PROTOCOL_COMPACT = "/ordo/consensus/1.1.0";
+const PROTOCOLS = [CONSENSUS_PROTOCOL_COMPACT, CONSENSUS_PROTOCOL];
 
 export interface ConsensusStreamsOptions extends PeerSenderOptions {
   chainId: string;
@@ -35,6 +39,8 @@ export interface ConsensusStreamsModules {
   deliver(from: number, message: ConsensusMessage): void;
   /** A strictly decoded transaction batch relayed by validator `from` (same rules as the handler). */
   deliverTxs?(from: number, peer: PeerId, txs: Transaction[]): void;
+  /** A strictly decoded compact proposal from validator `from` (only on 1.1 streams). */
+  deliverCompact?(from: number, proposal: CompactProposal): void;
   /** The peer sent something it must not (oversized or malformed frame): score it down and disconnect. */
   offense(peer: PeerId, stream: Stream, err: unknown): void;
   /** A non-validator was refused a validator-only protocol (already counted). */
@@ -54,6 +60,8 @@ export class ConsensusStreams {
   readonly #senders: PeerSender[];
   readonly #opening: boolean[];
   readonly #retryAt: number[];
+  /** Whether our outbound stream to each validator was negotiated as 1.1 (takes compact proposals). */
+  readonly #compact: boolean[];
   readonly #streams = new Set<Stream>();
   #running = false;
 
@@ -70,22 +78,25 @@ export class ConsensusStreams {
     );
     this.#opening = new Array(n).fill(false);
     this.#retryAt = new Array(n).fill(0);
+    this.#compact = new Array(n).fill(false);
   }
 
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    await this.#m.host.handle(CONSENSUS_PROTOCOL, (stream, connection) => this.#onInbound(stream, connection), {
-      // A reconnecting peer may briefly have an old and a new stream.
-      maxInboundStreams: 4,
-      maxOutboundStreams: 4,
-    });
+    for (const protocol of PROTOCOLS) {
+      await this.#m.host.handle(protocol, (stream, connection) => this.#onInbound(stream, connection), {
+        // A reconnecting peer may briefly have an old and a new stream.
+        maxInboundStreams: 4,
+        maxOutboundStreams: 4,
+      });
+    }
   }
 
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
-    await this.#m.host.unhandle(CONSENSUS_PROTOCOL).catch(() => {});
+    for (const protocol of PROTOCOLS) await this.#m.host.unhandle(protocol).catch(() => {});
     for (const sender of this.#senders) {
       sender.detach();
       sender.clear();
@@ -108,6 +119,11 @@ export class ConsensusStreams {
     return this.#senders[index]?.stream !== undefined;
   }
 
+  /** Whether validator `index` takes compact proposals: our open stream to it speaks 1.1. */
+  takesCompact(index: number): boolean {
+    return this.hasStream(index) && this.#compact[index] === true;
+  }
+
   /** Frames waiting for validator `index`. */
   queued(index: number): number {
     return this.#senders[index]?.queued ?? 0;
@@ -124,23 +140,21 @@ export class ConsensusStreams {
     if (this.#opening[index] || this.#senders[index]!.stream !== undefined) return;
     if (!force && Date.now() < this.#retryAt[index]!) return;
     this.#opening[index] = true;
-    this.#m.host
-      .dialProtocol(peerId, CONSENSUS_PROTOCOL, { signal: AbortSignal.timeout(this.#opts.dialTimeoutMs) })
-      .then(
-        (stream) => {
-          this.#opening[index] = false;
-          if (!this.#running) {
-            stream.abort(new Error("network stopping"));
-            return;
-          }
-          this.#adopt(stream, index, peerId, true);
-        },
-        (err: unknown) => {
-          this.#opening[index] = false;
-          this.#retryAt[index] = Date.now() + this.#opts.retryMs;
-          this.#m.log.debug("consensus stream open failed", { validator: index, err: String(err) });
-        },
-      );
+    this.#m.host.dialProtocol(peerId, PROTOCOLS, { signal: AbortSignal.timeout(this.#opts.dialTimeoutMs) }).then(
+      (stream) => {
+        this.#opening[index] = false;
+        if (!this.#running) {
+          stream.abort(new Error("network stopping"));
+          return;
+        }
+        this.#adopt(stream, index, peerId, true);
+      },
+      (err: unknown) => {
+        this.#opening[index] = false;
+        this.#retryAt[index] = Date.now() + this.#opts.retryMs;
+        this.#m.log.debug("consensus stream open failed", { validator: index, err: String(err) });
+      },
+    );
   }
 
   /** A relayed transaction batch: the same limits and strict decoding as a gossiped one. */
@@ -184,6 +198,17 @@ export class ConsensusStreams {
       // Decoding errors propagate to the listener below and count against the peer.
       if (body[0] === TX_BATCH_FRAME_TAG) {
         this.#onTxBatchFrame(index, peerId, body);
+        return;
+      }
+      if (body[0] === COMPACT_PROPOSAL_FRAME_TAG && stream.protocol === CONSENSUS_PROTOCOL_COMPACT) {
+        const proposal = decodeCompactProposalFrame(body, this.#opts.limits);
+        this.#m.counters.messagesIn++;
+        try {
+          this.#m.deliverCompact?.(index, proposal);
+        } catch (err) {
+          this.#m.counters.handlerErrors++;
+          this.#m.log.warn("compact proposal handler threw", { validator: index, err: String(err) });
+        }
         return;
       }
       const message = decodeConsensusMessage(body, this.#opts.limits);
@@ -237,6 +262,7 @@ export class ConsensusStreams {
     if (outbound) {
       const sender = this.#senders[index]!;
       const previous = sender.stream;
+      this.#compact[index] = stream.protocol === CONSENSUS_PROTOCOL_COMPACT;
       sender.attach(stream);
       if (previous !== undefined && previous !== stream) previous.close().catch(() => {});
       this.#m.log.debug("consensus stream open", { validator: index });

@@ -26,6 +26,10 @@ export interface NetworkCounters {
   blockRequestsSent: number;
   blockRequestsServed: number;
   blockRequestsFailed: number;
+  /** Compact proposals delivered from our own transactions / fetched whole (some unknown) / lost. */
+  compactResolved: number;
+  compactFetched: number;
+  compactFailed: number;
 }
 
 export function newCounters(): NetworkCounters {
@@ -44,5 +48,8 @@ export function newCounters(): NetworkCounters {
     blockRequestsSent: 0,
     blockRequestsServed: 0,
     blockRequestsFailed: 0,
+    compactResolved: 0,
+    compactFetched: 0,
+    compactFailed: 0,
   };
 }

@@ -1,5 +1,12 @@
 export { BLOCKS_PROTOCOL, type BlockRequester, RANGE_PROTOCOL, type RangeRequestHandler } from "./blockFetch.js";
-export { CONSENSUS_PROTOCOL } from "./consensusStreams.js";
+export {
+  COMPACT_PROPOSAL_FRAME_TAG,
+  type CompactProposal,
+  decodeCompactProposalFrame,
+  encodeCompactProposalFrame,
+  resolveCompactProposal,
+} from "./compactProposal.js";
+export { CONSENSUS_PROTOCOL, CONSENSUS_PROTOCOL_COMPACT } from "./consensusStreams.js";
 export type { NetworkCounters } from "./counters.js";
 export {
   FrameTooLargeError,

@@ -6,6 +6,8 @@ import type { KeyPair, ValidatorSet } from "@ordo/crypto";
 import {
   type Block,
   type BlockRequest,
+  blockId,
+  bytesEqual,
   type BlockResponse,
   type CommittedRangeRequest,
   type CommittedRangeResponse,
@@ -14,6 +16,7 @@ import {
   type Transaction,
 } from "@ordo/types";
 import { BlockFetch, type BlockRequester, type RangeRequestHandler } from "./blockFetch.js";
+import { type CompactProposal, encodeCompactProposalFrame, resolveCompactProposal } from "./compactProposal.js";
 import { ConsensusStreams } from "./consensusStreams.js";
 import { type NetworkCounters, newCounters } from "./counters.js";
 import { NetworkNotRunningError, UnknownValidatorError } from "./errors.js";
@@ -106,6 +109,7 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
   #exchange: PeerExchange | undefined;
   #timer: NodeJS.Timeout | undefined;
   #consensusHandler: ConsensusMessageHandler | undefined;
+  #txLookup: ((idHex: string) => Transaction | undefined) | undefined;
   #blockHandler: BlockRequestHandler | undefined;
   #rangeHandler: RangeRequestHandler | undefined;
   #txHandler: TxBatchHandler | undefined;
@@ -140,6 +144,15 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
 
   onConsensusMessage(handler: ConsensusMessageHandler | undefined): void {
     this.#consensusHandler = handler;
+  }
+
+  /**
+   * Where compact proposals find their transactions (by id, hex): the transactions this node
+   * received, from clients or relayed. A proposal naming one it does not know is fetched whole
+   * from its sender instead.
+   */
+  setTxLookup(lookup: ((idHex: string) => Transaction | undefined) | undefined): void {
+    this.#txLookup = lookup;
   }
 
   setBlockRequestHandler(handler: BlockRequestHandler | undefined): void {
@@ -213,6 +226,7 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
           offense,
           deliver: (from, message) => this.#consensusHandler?.(from, message),
           deliverTxs: (_from, peer, txs) => this.#txHandler?.(txs, peer),
+          deliverCompact: (from, proposal) => this.#onCompactProposal(from, proposal),
         },
       );
       this.#blocks = new BlockFetch(opts, { ...common, offense });
@@ -287,8 +301,51 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
       this.counters.dropped++;
       return;
     }
-    const body = encodeConsensusMessage(message);
-    for (let i = 0; i < this.peers.size; i++) if (i !== this.selfIndex) streams.send(i, body);
+    // A proposal goes compact (transaction ids only) to each validator whose stream takes it.
+    const compactable = message.kind === "proposal" && message.block.txs.length > 0;
+    let full: Uint8Array | undefined;
+    let compact: Uint8Array | undefined;
+    for (let i = 0; i < this.peers.size; i++) {
+      if (i === this.selfIndex) continue;
+      if (compactable && streams.takesCompact(i)) {
+        compact ??= encodeCompactProposalFrame(message.block);
+        streams.send(i, compact);
+      } else {
+        full ??= encodeConsensusMessage(message);
+        streams.send(i, full);
+      }
+    }
+  }
+
+  /** Delivers a compact proposal as a full one: from our own transactions, else fetched from its sender. */
+  #onCompactProposal(from: number, p: CompactProposal): void {
+    const block = this.#txLookup ? resolveCompactProposal(p, this.#txLookup) : undefined;
+    if (block) {
+      this.counters.compactResolved++;
+      this.#consensusHandler?.(from, { kind: "proposal", block });
+      return;
+    }
+    this.counters.compactFetched++;
+    const id = blockId(p.header);
+    this.request(from, { blockId: id, count: 1 }).then(
+      (res) => {
+        const fetched = res.blocks[0];
+        if (!fetched || !bytesEqual(blockId(fetched.header), id)) {
+          this.counters.compactFailed++;
+          return;
+        }
+        try {
+          this.#consensusHandler?.(from, { kind: "proposal", block: fetched });
+        } catch (err) {
+          this.counters.handlerErrors++;
+          this.#log.warn("consensus handler threw", { validator: from, err: String(err) });
+        }
+      },
+      (err: unknown) => {
+        this.counters.compactFailed++;
+        this.#log.debug("fetching a compact proposal's block failed", { validator: from, err: String(err) });
+      },
+    );
   }
 
   sendTo(validator: number, message: ConsensusMessage): void {

@@ -38,6 +38,25 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  #networkCounters: (() => Readonly<Record<string, number>>) | undefined;
+  readonly network = (() => {
+    const metrics = this;
+    return new Gauge({
+      name: "ordo_network_events",
+      help: "The network layer's counters since start (messages, frames, block requests, compact proposals resolved/fetched/failed...), by counter",
+      labelNames: ["counter"] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [counter, value] of Object.entries(metrics.#networkCounters?.() ?? {})) this.set({ counter }, value);
+      },
+    });
+  })();
+
+  /** Reads the network's counters (NetworkCounters) at each scrape. */
+  watchNetwork(counters: () => Readonly<Record<string, number>>): void {
+    this.#networkCounters = counters;
+  }
+
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: "ordo_" });
   }

@@ -42,6 +42,11 @@ export class Mempool {
     return this.#pending.has(idHex);
   }
 
+  /** The pending transaction with this id (hex), if any. */
+  get(idHex: string): Transaction | undefined {
+    return this.#pending.get(idHex)?.tx;
+  }
+
   isCommitted(idHex: string): boolean {
     return this.#committed.has(idHex);
   }

@@ -4,6 +4,7 @@ import type { PeerId, Stream } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
 import { KeyPair } from "@ordo/crypto";
 import {
+  blockId,
   type BlockRequest,
   bytesEqual,
   type ConsensusMessage,
@@ -11,6 +12,7 @@ import {
   encodeConsensusMessage,
   encodeTransaction,
   type Transaction,
+  transactionIdHex,
 } from "@ordo/types";
 import { arbitraryBlock, arbitraryTransaction, SeededRandom } from "@ordo/types/testing";
 import { expect } from "chai";
@@ -123,6 +125,38 @@ describe("OrdoNetwork over real libp2p (4 validators on loopback)", function () 
     expect(askedBy).to.equal(0);
     expect(bytesEqual(asked!.blockId, request.blockId)).to.equal(true);
     expect(response.blocks.map((b) => encodeBlock(b))).to.deep.equal(blocks.map((b) => encodeBlock(b)));
+  });
+
+  it("a proposal goes compact (ids only) and is rebuilt from each validator's own transactions; one naming a transaction it lacks is fetched whole from the proposer", async () => {
+    const block = { ...arbitraryBlock(rng, 0), txs: [tx(rng), tx(rng), tx(rng)] };
+    const id = blockId(block.header);
+    const known = new Map(block.txs.map((t) => [transactionIdHex(t), t]));
+    const partial = new Map([...known].slice(0, 2));
+    for (const i of [1, 2]) nets[i]!.setTxLookup((idHex) => known.get(idHex));
+    nets[3]!.setTxLookup((idHex) => partial.get(idHex));
+    nets[0]!.setBlockRequestHandler((req) => ({ blocks: bytesEqual(req.blockId, id) ? [block] : [] }));
+    const before = nets.map((n) => ({ ...n.counters }));
+    const isIt = (m: { message: ConsensusMessage }) =>
+      m.message.kind === "proposal" && bytesEqual(blockId(m.message.block.header), id);
+    nets[0]!.broadcast({ kind: "proposal", block });
+    await Promise.all(
+      [1, 2, 3].map((i) =>
+        until(`the proposal at ${i}`, () => inboxes[i]!.received.some(isIt), [inboxes[i]!.emitter], ["message"]),
+      ),
+    );
+    for (const i of [1, 2, 3]) {
+      const got = inboxes[i]!.received.find(isIt)!;
+      expect(got.from).to.equal(0);
+      if (got.message.kind !== "proposal") throw new Error("not a proposal");
+      expect(encodeBlock(got.message.block)).to.deep.equal(encodeBlock(block));
+    }
+    // Validators 1 and 2 got their own transaction objects back; 3 fetched the block.
+    const at1 = inboxes[1]!.received.find(isIt)!.message;
+    if (at1.kind === "proposal") expect(at1.block.txs[0]).to.equal(known.get(transactionIdHex(block.txs[0]!)));
+    for (const i of [1, 2]) expect(nets[i]!.counters.compactResolved - before[i]!.compactResolved).to.equal(1);
+    expect(nets[3]!.counters.compactFetched - before[3]!.compactFetched).to.equal(1);
+    expect(nets[0]!.counters.blockRequestsServed - before[0]!.blockRequestsServed).to.equal(1);
+    for (const n of nets) n.setTxLookup(undefined);
   });
 
   it("a block request to a peer that never answers times out cleanly", async () => {

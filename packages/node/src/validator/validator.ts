@@ -36,6 +36,7 @@ import { loadAppFactory } from "./appLoader.js";
 import { ConsensusEventLoop } from "./eventLoop.js";
 import { InboundMessages } from "./inboundMessages.js";
 import { RecentBlocks } from "./recentBlocks.js";
+import { RecentTxs } from "./recentTxs.js";
 import { systemTime } from "./systemTime.js";
 import { TxAdmission } from "./txAdmission.js";
 import { VoteLog } from "./voteLog.js";
@@ -56,6 +57,11 @@ export interface ValidatorOptions {
  */
 /** Verified transaction ids remembered (~100 bytes each): a few blocks' worth at full load, and more. */
 const VERIFIED_TX_MEMORY = 200_000;
+/**
+ * Received transactions remembered for compact proposals, besides the mempool: those still in
+ * admission when a proposal naming them arrives (seconds of load at most).
+ */
+const RECENT_TX_MEMORY = 50_000;
 
 export class Validator implements NodeService {
   readonly home: Home;
@@ -71,6 +77,8 @@ export class Validator implements NodeService {
   /** Ids of transactions whose client signature this node found good (admission or a proposal). */
   readonly #verifiedTxs = new LruSet(VERIFIED_TX_MEMORY);
   readonly #inbound: InboundMessages;
+  /** Transactions received lately, by id: compact proposals are rebuilt from them. */
+  readonly #recentTxs = new RecentTxs(RECENT_TX_MEMORY);
   readonly #pool: VerificationPool;
   readonly #admission: TxAdmission;
   readonly #consensusStorage: LmdbConsensusStorage;
@@ -260,8 +268,11 @@ export class Validator implements NodeService {
       this.#inbound.receive(from, message);
     });
     this.network.setBlockRequestHandler((req) => this.consensus.serveBlockRequest(req));
+    this.metrics.watchNetwork(() => ({ ...this.network.counters }));
+    this.network.setTxLookup((idHex) => this.consensus.mempool.get(idHex) ?? this.#recentTxs.get(idHex));
     this.network.setRangeRequestHandler(async (req) => this.consensus.serveCommittedRange(req));
     this.network.onTxBatch((txs) => {
+      this.#recentTxs.add(txs);
       this.#admission.submit(txs, "gossip").catch((err) => this.log.warn({ err }, "gossiped batch failed admission"));
     });
     this.network.on("peer:offense", (o) => {
@@ -321,6 +332,7 @@ export class Validator implements NodeService {
       const message = `this validator halted: ${this.engine.failure.message}`;
       return Promise.resolve(txs.map(() => ({ accepted: false as const, code: "HALTED", message })));
     }
+    this.#recentTxs.add(txs);
     return this.#admission.submit(txs, "client");
   }
 

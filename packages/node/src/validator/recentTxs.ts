@@ -1,0 +1,33 @@
+import { type Transaction, transactionIdHex } from "@ordo/types";
+
+/**
+ * The transactions this node received lately (from its clients or relayed by other validators),
+ * by id: where a compact proposal finds its transactions. Bounded: beyond `capacity` the oldest go
+ * first (a proposal naming one is then fetched whole). Holding a transaction here says nothing
+ * about its validity: the proposal checks still verify every one.
+ */
+export class RecentTxs {
+  readonly #byId = new Map<string, Transaction>();
+
+  constructor(readonly capacity: number) {}
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  add(txs: readonly Transaction[]): void {
+    for (const tx of txs) this.#byId.set(transactionIdHex(tx), tx);
+    // Maps iterate in insertion order: drop the oldest, in chunks so that eviction stays cheap.
+    if (this.#byId.size > this.capacity) {
+      let excess = this.#byId.size - this.capacity + Math.min(1024, this.capacity);
+      for (const key of this.#byId.keys()) {
+        if (excess-- <= 0) break;
+        this.#byId.delete(key);
+      }
+    }
+  }
+
+  get(idHex: string): Transaction | undefined {
+    return this.#byId.get(idHex);
+  }
+}
