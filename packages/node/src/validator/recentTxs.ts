@@ -1,10 +1,11 @@
 import { type Transaction, transactionIdHex } from "@ordo/types";
 
 /**
- * The transactions this node received lately (from its clients or relayed by other validators),
- * by id: where a compact proposal finds its transactions. Bounded: beyond `capacity` the oldest go
- * first (a proposal naming one is then fetched whole). Holding a transaction here says nothing
- * about its validity: the proposal checks still verify every one.
+ * Transactions received (from clients or relayed by other validators) whose admission is under
+ * way, by id: with the mempool, where a compact proposal finds its transactions (a relayed batch
+ * and a proposal naming it often arrive together). Each is removed once its admission ends, so
+ * the map stays small; `capacity` bounds it anyway (oldest first). Holding a transaction here says
+ * nothing about its validity: the proposal checks still verify every one.
  */
 export class RecentTxs {
   readonly #byId = new Map<string, Transaction>();
@@ -25,6 +26,10 @@ export class RecentTxs {
         this.#byId.delete(key);
       }
     }
+  }
+
+  remove(txs: readonly Transaction[]): void {
+    for (const tx of txs) this.#byId.delete(transactionIdHex(tx));
   }
 
   get(idHex: string): Transaction | undefined {

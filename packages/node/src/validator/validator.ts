@@ -57,10 +57,7 @@ export interface ValidatorOptions {
  */
 /** Verified transaction ids remembered (~100 bytes each): a few blocks' worth at full load, and more. */
 const VERIFIED_TX_MEMORY = 200_000;
-/**
- * Received transactions remembered for compact proposals, besides the mempool: those still in
- * admission when a proposal naming them arrives (seconds of load at most).
- */
+/** Most transactions held while in admission, for compact proposals (normally a few batches). */
 const RECENT_TX_MEMORY = 50_000;
 
 export class Validator implements NodeService {
@@ -77,7 +74,7 @@ export class Validator implements NodeService {
   /** Ids of transactions whose client signature this node found good (admission or a proposal). */
   readonly #verifiedTxs = new LruSet(VERIFIED_TX_MEMORY);
   readonly #inbound: InboundMessages;
-  /** Transactions received lately, by id: compact proposals are rebuilt from them. */
+  /** Transactions in admission, by id: compact proposals are rebuilt from them and the mempool. */
   readonly #recentTxs = new RecentTxs(RECENT_TX_MEMORY);
   readonly #pool: VerificationPool;
   readonly #admission: TxAdmission;
@@ -273,7 +270,10 @@ export class Validator implements NodeService {
     this.network.setRangeRequestHandler(async (req) => this.consensus.serveCommittedRange(req));
     this.network.onTxBatch((txs) => {
       this.#recentTxs.add(txs);
-      this.#admission.submit(txs, "gossip").catch((err) => this.log.warn({ err }, "gossiped batch failed admission"));
+      this.#admission
+        .submit(txs, "gossip")
+        .catch((err) => this.log.warn({ err }, "gossiped batch failed admission"))
+        .finally(() => this.#recentTxs.remove(txs));
     });
     this.network.on("peer:offense", (o) => {
       this.metrics.rejectedMessages.inc({ kind: "peer", reason: o.reason.slice(0, 40) });
@@ -333,7 +333,7 @@ export class Validator implements NodeService {
       return Promise.resolve(txs.map(() => ({ accepted: false as const, code: "HALTED", message })));
     }
     this.#recentTxs.add(txs);
-    return this.#admission.submit(txs, "client");
+    return this.#admission.submit(txs, "client").finally(() => this.#recentTxs.remove(txs));
   }
 
   txStatus(id: Uint8Array): TxStatus {
