@@ -81,6 +81,8 @@ export class Validator implements NodeService {
   readonly #consensusStorage: LmdbConsensusStorage;
   readonly #safetyStorage: FileSafetyStorage;
   readonly #recent: RecentBlocks;
+  /** Results of every height up to this one are on disk (those above may be visible, not yet flushed). */
+  #resultsDurableTo = 0;
   readonly #commitListeners = new Set<(e: CommitEvent) => void>();
   /** Pruning (config storage.retainBlocks): one prune at a time, at most 1000 heights each. */
   #pruning: Promise<unknown> = Promise.resolve();
@@ -112,6 +114,8 @@ export class Validator implements NodeService {
     // Stores from before it kept the data in a record: the file starts from that.
     this.#safetyStorage = FileSafetyStorage.open(join(store.path, "safety.bin"), () => legacySafetyRecord(store));
     this.#recent = new RecentBlocks((height) => {
+      // LMDB shows a commit before it is flushed: serve no receipt for results not yet durable.
+      if (height > this.#resultsDurableTo) return undefined;
       const stored = store.getResults(height);
       const block = store.committedBlock(height);
       return stored && block ? { stored, block } : undefined;
@@ -153,6 +157,7 @@ export class Validator implements NodeService {
           if (!e.receipt) throw new Error("a validator must sign its receipts");
           const stored = { results: e.results, receipt: e.receipt };
           await store.putResults(e.height, stored, e.txIds);
+          this.#resultsDurableTo = Math.max(this.#resultsDurableTo, e.height);
           this.#recent.remember(e.height, { block: e.block, stored });
         },
         onListenerError: (err, height) => this.log.error({ err, height }, "commit listener failed"),
@@ -257,6 +262,8 @@ export class Validator implements NodeService {
       );
     }
     await this.engine.init();
+    // What an earlier run stored is durable; what this run writes counts once its write resolves.
+    this.#resultsDurableTo = this.engine.lastExecuted().height;
     this.engine.onExecuted((e) => this.#onExecuted(e));
     this.engine.onFailure((err) => this.log.error({ code: err.code, err: err.message }, "execution halted"));
 
