@@ -17,8 +17,14 @@ export interface TxAdmissionModules {
   app: Application;
   /** Hands verified, app-checked transactions to the consensus mempool. */
   admit: (txs: Transaction[]) => AddOutcome[];
-  /** Spreads newly admitted client transactions to the other validators. */
+  /**
+   * Spreads client transactions to the other validators. Called before they enter the mempool:
+   * a leader may propose them at once, and its (compact) proposal must not reach a validator
+   * ahead of the transactions it names, on the same stream.
+   */
   publish: (txs: Transaction[]) => void;
+  /** Whether the mempool holds this transaction (by id, hex) or committed it lately: not relayed again. */
+  known?: (idHex: string) => boolean;
   /** Counts a refusal, by reason (a metric). */
   onRejected?: (reason: string) => void;
 }
@@ -29,16 +35,15 @@ type Verdict = { ok: true } | { ok: false; code: string; message: string };
  * Mempool admission, in the order that costs least first: chain id, then the client signature
  * (external validity: unsigned or badly signed commands never enter a block) in one batch on the
  * worker pool, then the app's `checkTx`, then the consensus mempool (dedup, capacity).
- * Transactions submitted by clients are gossiped to the other validators once admitted; those
- * that arrived by gossip are not re-published (gossipsub forwards them itself).
+ * Transactions submitted by clients are relayed to the other validators once they pass the checks,
+ * just before they enter the mempool (unless it already holds them); those that arrived relayed
+ * are not relayed again (gossipsub forwards its own).
  */
 export class TxAdmission {
   readonly #o: TxAdmissionOptions;
   readonly #m: TxAdmissionModules;
-  #outbox: Transaction[] = [];
   /** Signature checks under way, by transaction id (hex). */
   readonly #verifying = new Map<string, Promise<boolean>>();
-  #flushScheduled = false;
 
   constructor(opts: TxAdmissionOptions, modules: TxAdmissionModules) {
     this.#o = opts;
@@ -56,8 +61,12 @@ export class TxAdmission {
 
     const admitted: Transaction[] = [];
     for (const [i, v] of verdicts.entries()) if (v.ok) admitted.push(txs[i]!);
+    if (source === "client") {
+      const known = this.#m.known;
+      const fresh = known ? admitted.filter((tx) => !known(transactionIdHex(tx))) : admitted;
+      if (fresh.length > 0) this.#m.publish(fresh);
+    }
     const added = admitted.length > 0 ? this.#m.admit(admitted) : [];
-    const fresh: Transaction[] = [];
     let next = 0;
     const outcomes = txs.map((tx, i): SubmitOutcome => {
       const id = transactionId(tx);
@@ -72,10 +81,8 @@ export class TxAdmission {
         return { accepted: false, id, code: "MEMPOOL_FULL", message: "the mempool is full: retry later" };
       }
       // A duplicate or already-committed transaction is accepted: resubmitting is how clients retry.
-      if (outcome === "added") fresh.push(tx);
       return { accepted: true, id };
     });
-    if (source === "client" && fresh.length > 0) this.#enqueuePublish(fresh);
     return outcomes;
   }
 
@@ -165,18 +172,5 @@ export class TxAdmission {
         }
       }),
     );
-  }
-
-  /** Coalesces what many HTTP requests admit in one tick into one gossip message. */
-  #enqueuePublish(txs: Transaction[]): void {
-    for (const tx of txs) this.#outbox.push(tx);
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(() => {
-      this.#flushScheduled = false;
-      const out = this.#outbox;
-      this.#outbox = [];
-      this.#m.publish(out);
-    });
   }
 }

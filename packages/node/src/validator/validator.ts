@@ -199,6 +199,7 @@ export class Validator implements NodeService {
         app,
         admit: (txs) => this.#admit(txs),
         publish: (txs) => this.#publish(txs),
+        known: (idHex) => this.consensus.mempool.has(idHex) || this.consensus.mempool.isCommitted(idHex),
         onRejected: (reason) => this.metrics.rejectedTxs.inc({ reason }),
       },
     );

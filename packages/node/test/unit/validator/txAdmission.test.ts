@@ -61,3 +61,49 @@ describe("TxAdmission: each client signature checked once per node", () => {
     expect(checked).to.equal(2);
   });
 });
+
+describe("TxAdmission: relaying client transactions", () => {
+  const chainId = "ordo-test";
+  const key = KeyPair.fromSeed(new Uint8Array(32).fill(6));
+  let nonce = 0n;
+  const tx = (): Transaction =>
+    signTransaction(key, { chainId, sender: key.publicKey, nonce: nonce++, payload: new Uint8Array([2]) });
+
+  it("relays a client's good transactions before they enter the mempool, leaving out bad, known and relayed ones", async () => {
+    const pool = new VerificationPool({ threads: 1 });
+    const steps: string[] = [];
+    const inMempool = new Set<string>();
+    const admission = new TxAdmission(
+      { chainId, txAuth: "ed25519" },
+      {
+        pool,
+        verified: new LruSet(100),
+        app: { checkTx: async () => ({ code: 0 }) } as unknown as Application,
+        admit: (txs) =>
+          txs.map((t): AddOutcome => {
+            steps.push(`admit ${t.nonce}`);
+            const id = transactionIdHex(t);
+            if (inMempool.has(id)) return "duplicate";
+            inMempool.add(id);
+            return "added";
+          }),
+        publish: (txs) => steps.push(`relay ${txs.map((t) => t.nonce).join(",")}`),
+        known: (idHex) => inMempool.has(idHex),
+      },
+    );
+    try {
+      const [a, b, c] = [tx(), tx(), tx()];
+      const bad = { ...tx(), signature: new Uint8Array(64).fill(3) };
+      await admission.submit([a, bad, b], "client");
+      expect(steps).to.deep.equal([`relay ${a.nonce},${b.nonce}`, `admit ${a.nonce}`, `admit ${b.nonce}`]);
+      steps.length = 0;
+      await admission.submit([b, c], "client"); // b is in the mempool already
+      expect(steps).to.deep.equal([`relay ${c.nonce}`, `admit ${b.nonce}`, `admit ${c.nonce}`]);
+      steps.length = 0;
+      await admission.submit([tx()], "gossip"); // arrived relayed: not relayed again
+      expect(steps.filter((s) => s.startsWith("relay"))).to.deep.equal([]);
+    } finally {
+      await pool.close();
+    }
+  });
+});
