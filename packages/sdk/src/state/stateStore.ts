@@ -143,11 +143,7 @@ export class StateStore {
     const { height, appHash, writes: sorted } = this.#finalized;
     const heightBytes = new Uint8Array(8);
     new DataView(heightBytes.buffer).setBigUint64(0, BigInt(height));
-    const writes: KvWrite[] = [
-      ...sorted,
-      { key: META_HEIGHT, value: heightBytes },
-      { key: META_HASH, value: appHash },
-    ];
+    const writes: KvWrite[] = [...sorted, { key: META_HEIGHT, value: heightBytes }, { key: META_HASH, value: appHash }];
     await this.#backend.write(writes);
     this.#height = height;
     this.#appHash = appHash;
