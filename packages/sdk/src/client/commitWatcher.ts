@@ -1,7 +1,9 @@
+import { setMaxListeners } from "node:events";
 import type { ValidatorSet } from "@ordo/crypto";
 import { type BlockReceipt, fromHex, HASH_LENGTH, merkleRoot, resultLeaf, toHex, type TxResult } from "@ordo/types";
 import { ClientClosedError, ClientOptionsError, NoQuorumError } from "./errors.js";
 import { HttpTransport } from "./httpTransport.js";
+import { nodeHttpStream } from "./nodeHttp.js";
 import { ReceiptVerifier } from "./receiptVerifier.js";
 import type { Transport } from "./transport.js";
 import { parseReceipt, parseResult, WireError } from "./wire.js";
@@ -170,6 +172,8 @@ export class CommitWatcher {
     this.#transport = modules.transport ?? new HttpTransport({ requestTimeoutMs: this.opts.requestTimeoutMs });
     this.verifier = modules.verifier ?? new ReceiptVerifier(this.opts.chainId, this.opts.validators);
     this.#events = modules.events ?? sseCommitEvents;
+    // Every request in flight listens for the close: more than the default 10 is normal here.
+    setMaxListeners(0, this.#closed.signal);
   }
 
   /** f + 1: agreeing validators needed. */
@@ -548,17 +552,17 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Server-sent `commit` events of GET `${url}/v1/events` (fetch's streaming body). */
+/** Server-sent `commit` events of GET `${url}/v1/events` (read as the body streams in). */
 export async function* sseCommitEvents(url: string, signal: AbortSignal): AsyncGenerator<CommitEventJson> {
-  const res = await fetch(`${url.replace(/\/+$/, "")}/v1/events`, {
-    signal,
-    headers: { accept: "text/event-stream" },
-  });
-  if (!res.ok || !res.body) throw new WireError(`${url}/v1/events answered HTTP ${res.status}`);
+  const res = await nodeHttpStream(`${url.replace(/\/+$/, "")}/v1/events`, { accept: "text/event-stream" }, signal);
+  if (res.statusCode !== 200) {
+    res.destroy();
+    throw new WireError(`${url}/v1/events answered HTTP ${res.statusCode}`);
+  }
   const decoder = new TextDecoder();
   let buffer = "";
   try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
       buffer += decoder.decode(chunk, { stream: true });
       let end = buffer.indexOf("\n\n");
       while (end >= 0) {
@@ -590,6 +594,8 @@ export async function* sseCommitEvents(url: string, signal: AbortSignal): AsyncG
     }
   } catch (err) {
     if (!signal.aborted) throw err;
+  } finally {
+    res.destroy();
   }
 }
 

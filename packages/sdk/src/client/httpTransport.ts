@@ -1,4 +1,5 @@
 import { TransportError } from "./errors.js";
+import { type NodeHttpRequest, nodeHttpRequest } from "./nodeHttp.js";
 import type { Transport, TransportResponse } from "./transport.js";
 
 export interface HttpTransportOptions {
@@ -8,7 +9,7 @@ export interface HttpTransportOptions {
 
 export const defaultHttpTransportOptions: Readonly<HttpTransportOptions> = Object.freeze({ requestTimeoutMs: 10_000 });
 
-/** JSON over `fetch` (undici keeps connections alive, so polling reuses them). */
+/** JSON over Node's HTTP client with keep-alive connections (see nodeHttp.ts for why not `fetch`). */
 export class HttpTransport implements Transport {
   readonly #opts: HttpTransportOptions;
 
@@ -21,22 +22,34 @@ export class HttpTransport implements Transport {
   }
 
   post(baseUrl: string, path: string, body: unknown, signal?: AbortSignal): Promise<TransportResponse> {
-    const init = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+    const init = {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    } as const;
     return this.#request(baseUrl, path, init, signal);
   }
 
-  async #request(baseUrl: string, path: string, init: RequestInit, signal?: AbortSignal): Promise<TransportResponse> {
+  async #request(
+    baseUrl: string,
+    path: string,
+    init: Pick<NodeHttpRequest, "method" | "headers" | "body">,
+    signal?: AbortSignal,
+  ): Promise<TransportResponse> {
     const url = `${baseUrl.replace(/\/+$/, "")}${path}`;
-    const timeout = AbortSignal.timeout(this.#opts.requestTimeoutMs);
-    let res: Response;
+    let res: { status: number };
     let text: string;
     try {
-      res = await fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-      text = await res.text();
+      const r = await nodeHttpRequest(url, {
+        ...init,
+        timeoutMs: this.#opts.requestTimeoutMs,
+        ...(signal ? { signal } : {}),
+      });
+      res = r;
+      text = r.body.toString("utf8");
     } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const why = cause?.code ?? cause?.message ?? (err as Error).message;
-      throw new TransportError("UNREACHABLE", `${url}: ${why}`, { url });
+      const e = err as { code?: string; message?: string };
+      throw new TransportError("UNREACHABLE", `${url}: ${e.code ?? e.message ?? String(err)}`, { url });
     }
     let body: unknown;
     try {

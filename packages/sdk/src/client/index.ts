@@ -41,6 +41,7 @@ export {
   TxRejectedError,
 } from "./errors.js";
 export { defaultHttpTransportOptions, HttpTransport, type HttpTransportOptions } from "./httpTransport.js";
+export { type NodeHttpRequest, type NodeHttpResponse, nodeHttpRequest } from "./nodeHttp.js";
 export {
   defaultReceiptVerifierOptions,
   type ReceiptRejection,
