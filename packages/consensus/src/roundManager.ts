@@ -737,6 +737,9 @@ export class RoundManager {
     }
     if (this.#proposalTimerRound === round) return;
     this.#proposalTimerRound = round;
+    // The generator decides: a lone transaction goes out now, a batch waits for the timer.
+    this.#propose(round, false);
+    if (this.#proposedRound === round) return;
     this.#m.time.setTimeout(() => this.#m.post({ kind: "proposalTimer", round }), this.#o.maxBatchWaitMs);
   }
 

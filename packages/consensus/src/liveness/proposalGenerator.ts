@@ -61,8 +61,11 @@ export class ProposalGenerator {
     const hasTxs = mempool.hasPendingOutside(inFlight);
     if (!hasTxs && !needsDrain) return null;
     // Pending transactions stay in the mempool until committed: those in the chain do not fill this block.
-    const full = mempool.size - inFlight.size >= this.opts.maxTxsPerBlock;
-    if (hasTxs && !force && !full && this.opts.maxBatchWaitMs > 0) return "wait";
+    const waiting = mempool.size - inFlight.size;
+    const full = waiting >= this.opts.maxTxsPerBlock;
+    // Wait for a fuller batch only when transactions are coming in more than one at a time: a lone
+    // transaction (a client waiting for each answer) would only be delayed by the wait.
+    if (hasTxs && !force && !full && waiting > 1 && this.opts.maxBatchWaitMs > 0) return "wait";
 
     const { txs, ids } = mempool.batch(this.opts.maxTxsPerBlock, this.opts.maxBatchBytes, inFlight);
     const executed = executor.lastExecuted();

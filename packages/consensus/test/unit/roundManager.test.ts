@@ -297,7 +297,8 @@ describe("RoundManager", () => {
     it("forms a QC from a quorum of votes, enters the next round and proposes pending transactions within the max wait", () => {
       const h = new Harness(2);
       const t = tx();
-      h.rm.handle({ kind: "transactions", txs: [t] });
+      const t2 = tx();
+      h.rm.handle({ kind: "transactions", txs: [t, t2] });
       h.receive(1, proposal(b1)); // votes for itself (it leads round 2)
       h.receive(0, { kind: "vote", vote: voteFor(b1, 0) });
       expect(h.rm.currentRound).to.equal(1);
@@ -311,7 +312,18 @@ describe("RoundManager", () => {
       expect(p.header).to.deep.include({ round: 2, height: 2, proposer: 2 });
       expect(toHex(p.header.qc.blockId)).to.equal(b1.idHex);
       expect(p.header.qc.signers).to.deep.equal([0, 1, 2]);
-      expect(p.txs.map((x) => toHex(transactionId(x)))).to.deep.equal([toHex(transactionId(t))]);
+      expect(p.txs.map((x) => toHex(transactionId(x)))).to.deep.equal([t, t2].map((x) => toHex(transactionId(x))));
+    });
+
+    it("proposes a lone transaction at once, without the batch wait", () => {
+      const h = new Harness(2);
+      h.receive(1, proposal(b1));
+      h.receive(0, { kind: "vote", vote: voteFor(b1, 0) });
+      h.receive(1, { kind: "vote", vote: voteFor(b1, 1) });
+      expect(h.rm.currentRound).to.equal(2);
+      expect(h.sentOf("proposal")).to.deep.equal([]);
+      h.rm.handle({ kind: "transactions", txs: [tx()] });
+      expect(h.sentOf("proposal").map((p) => p.message.block.txs.length)).to.deep.equal([1]);
     });
 
     it("proposes nothing with no transactions and nothing to commit, but an empty block when a predecessor needs QCs", () => {
@@ -322,11 +334,11 @@ describe("RoundManager", () => {
       idle.advance(50);
       expect(idle.rm.currentRound).to.equal(2);
       expect(idle.sentOf("proposal")).to.deep.equal([]);
-      idle.rm.handle({ kind: "transactions", txs: [tx()] }); // a transaction arrives: propose within the max wait
+      idle.rm.handle({ kind: "transactions", txs: [tx(), tx()] }); // transactions arrive: propose within the max wait
       idle.advance(4);
       expect(idle.sentOf("proposal")).to.deep.equal([]);
       idle.advance(1);
-      expect(idle.sentOf("proposal").map((p) => p.message.block.txs.length)).to.deep.equal([1]);
+      expect(idle.sentOf("proposal").map((p) => p.message.block.txs.length)).to.deep.equal([2]);
 
       const draining = new Harness(2);
       const t = tx();

@@ -51,7 +51,7 @@ describe("ProposalGenerator", () => {
 
   it("waits for a partial batch unless forced, and proposes a full one at once, on its high QC", () => {
     const { generator, tree, add } = setup();
-    add(tx(1));
+    add(tx(1), tx(5));
     expect(generator.generate(1, tree, null, false)).to.equal("wait");
     const forced = generator.generate(1, tree, null, true);
     expect(forced).to.not.be.oneOf([null, "wait"]);
@@ -61,6 +61,27 @@ describe("ProposalGenerator", () => {
     expect(full.block.txs).to.have.length(3);
     expect(full.block.header).to.deep.include({ round: 1, height: 1, proposer: 1, tc: null });
     expect(toHex(full.block.header.qc.blockId)).to.equal(g.rec.idHex);
+  });
+
+  it("proposes a lone transaction at once (waiting would only delay a client that waits for each answer)", () => {
+    const { generator, tree, add } = setup();
+    add(tx(1));
+    const lone = generator.generate(1, tree, null, false);
+    if (lone === null || lone === "wait") throw new Error("expected a block");
+    expect(lone.block.txs).to.have.length(1);
+  });
+
+  it("under load (a chain to drain and more than one transaction waiting) still waits for a fuller batch", () => {
+    const { generator, tree, add } = setup(10);
+    const t = tx(20);
+    add(t, tx(21), tx(22));
+    const b1 = child(g.rec, g.qc, 1, [t]);
+    tree.insert(b1);
+    tree.insertQc(certify(b1));
+    expect(generator.generate(2, tree, null, false)).to.equal("wait");
+    const forced = generator.generate(2, tree, null, true);
+    if (forced === null || forced === "wait") throw new Error("expected a block");
+    expect(forced.block.txs.map((x) => x.nonce)).to.deep.equal([21n, 22n]);
   });
 
   it("proposes an empty block to drain a parent with transactions, never repeating them", () => {
