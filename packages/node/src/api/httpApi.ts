@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Registry } from "prom-client";
 import {
   blockId,
@@ -162,25 +162,23 @@ export function buildHttpApi(service: NodeService, partial: Partial<HttpApiOptio
     };
   });
 
+  const heightOf = (req: FastifyRequest) => Number((req.params as { height: string }).height);
+  const unknownHeight = (reply: FastifyReply, what: "committed" | "executed", height: number) =>
+    reply.status(404).send({ error: { code: "UNKNOWN_HEIGHT", message: `no ${what} block at height ${height}` } });
+
   app.get("/v1/blocks/:height", { schema: heightSchema }, async (req, reply) => {
-    const height = Number((req.params as { height: string }).height);
+    const height = heightOf(req);
     const block = service.committedBlock(height);
-    if (!block)
-      return reply
-        .status(404)
-        .send({ error: { code: "UNKNOWN_HEIGHT", message: `no committed block at height ${height}` } });
+    if (!block) return unknownHeight(reply, "committed", height);
     return blockJson(blockId(block.header), block);
   });
 
   // A whole block's results and receipt: a busy client checks the receipt and the results root once
   // per block (Merkle root over every result) instead of asking for each transaction.
   app.get("/v1/blocks/:height/results", { schema: heightSchema }, async (req, reply) => {
-    const height = Number((req.params as { height: string }).height);
+    const height = heightOf(req);
     const r = service.blockResults(height);
-    if (!r)
-      return reply
-        .status(404)
-        .send({ error: { code: "UNKNOWN_HEIGHT", message: `no executed block at height ${height}` } });
+    if (!r) return unknownHeight(reply, "executed", height);
     return {
       height,
       receipt: receiptJson(r.receipt),
@@ -191,12 +189,9 @@ export function buildHttpApi(service: NodeService, partial: Partial<HttpApiOptio
   // Only the signed receipt of a height: a client that already verified one validator's results
   // list for it counts another validator's agreement from this (same block id and results root).
   app.get("/v1/blocks/:height/receipt", { schema: heightSchema }, async (req, reply) => {
-    const height = Number((req.params as { height: string }).height);
+    const height = heightOf(req);
     const r = service.blockResults(height);
-    if (!r)
-      return reply
-        .status(404)
-        .send({ error: { code: "UNKNOWN_HEIGHT", message: `no executed block at height ${height}` } });
+    if (!r) return unknownHeight(reply, "executed", height);
     return { height, receipt: receiptJson(r.receipt) };
   });
 

@@ -3,18 +3,10 @@ import type { ValidatorSet } from "@ordo/crypto";
 import { type BlockReceipt, fromHex, HASH_LENGTH, merkleRoot, resultLeaf, toHex, type TxResult } from "@ordo/types";
 import { ClientClosedError, ClientOptionsError, NoQuorumError } from "./errors.js";
 import { HttpTransport } from "./httpTransport.js";
-import { nodeHttpStream } from "./nodeHttp.js";
 import { ReceiptVerifier } from "./receiptVerifier.js";
+import { type CommitEventJson, sseCommitEvents } from "./sseCommitEvents.js";
 import type { Transport } from "./transport.js";
 import { parseReceipt, parseResult, WireError } from "./wire.js";
-
-/** One `commit` event of a validator's GET /v1/events stream (hex ids). */
-export interface CommitEventJson {
-  height: number;
-  blockId: string;
-  txCount: number;
-  appHash: string;
-}
 
 /** Opens a validator's commit event stream; ends when the stream ends, throws when it fails. */
 export type CommitEventSource = (url: string, signal: AbortSignal) => AsyncIterable<CommitEventJson>;
@@ -550,53 +542,6 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
   });
-}
-
-/** Server-sent `commit` events of GET `${url}/v1/events` (read as the body streams in). */
-export async function* sseCommitEvents(url: string, signal: AbortSignal): AsyncGenerator<CommitEventJson> {
-  const res = await nodeHttpStream(`${url.replace(/\/+$/, "")}/v1/events`, { accept: "text/event-stream" }, signal);
-  if (res.statusCode !== 200) {
-    res.destroy();
-    throw new WireError(`${url}/v1/events answered HTTP ${res.statusCode}`);
-  }
-  const decoder = new TextDecoder();
-  let buffer = "";
-  try {
-    for await (const chunk of res as AsyncIterable<Buffer>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end = buffer.indexOf("\n\n");
-      while (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        end = buffer.indexOf("\n\n");
-        let event = "message";
-        let data = "";
-        for (const line of block.split("\n")) {
-          if (line.startsWith("event:")) event = line.slice(6).trim();
-          else if (line.startsWith("data:")) data += line.slice(5).trimStart();
-        }
-        if (event !== "commit" || data === "") continue;
-        let e: unknown;
-        try {
-          e = JSON.parse(data);
-        } catch {
-          continue; // a malformed event is skipped, the stream goes on
-        }
-        const o = e as Partial<CommitEventJson> | null;
-        if (typeof o?.height === "number" && typeof o.txCount === "number")
-          yield {
-            height: o.height,
-            txCount: o.txCount,
-            blockId: String(o.blockId ?? ""),
-            appHash: String(o.appHash ?? ""),
-          };
-      }
-    }
-  } catch (err) {
-    if (!signal.aborted) throw err;
-  } finally {
-    res.destroy();
-  }
 }
 
 const positiveInt = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v > 0;

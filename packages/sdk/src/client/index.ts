@@ -16,7 +16,6 @@ export {
   validateClientOptions,
 } from "./clientOptions.js";
 export {
-  type CommitEventJson,
   type CommitEventSource,
   CommitWatcher,
   type CommitWatcherInit,
@@ -25,10 +24,10 @@ export {
   type ConfirmedBlock,
   type ConfirmedTx,
   defaultCommitWatcherOptions,
-  sseCommitEvents,
   validateCommitWatcherOptions,
   type WatcherRejection,
 } from "./commitWatcher.js";
+export { type CommitEventJson, sseCommitEvents } from "./sseCommitEvents.js";
 export { CommitTally, type ResultGroup, type VerifiedAnswer } from "./commitTally.js";
 export {
   ClientClosedError,
