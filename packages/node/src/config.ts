@@ -74,7 +74,7 @@ export function validateNodeConfig(json: unknown, file = "config.json"): NodeCon
 }
 
 /**
- * Ports that fetch (the Fetch standard, so Node's fetch and the sdk Client) refuses to connect to:
+ * Ports that fetch (the Fetch standard: browsers, Node's fetch) refuses to connect to:
  * an API there would answer curl but never a client.
  */
 const FETCH_BLOCKED_PORTS = new Set([

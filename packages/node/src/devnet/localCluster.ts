@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadHome } from "../home.js";
 import { generateTestnet, type TestnetOptions } from "../testnet.js";
-import { freePorts } from "./freePorts.js";
+import { freePortRuns } from "./freePorts.js";
 
 export interface LocalClusterOptions {
   /** Folder for the testnet (homes, accounts, logs). Reused when it already holds one. */
@@ -68,8 +68,9 @@ export class LocalCluster {
     const homes = Array.from({ length: opts.validators }, (_, i) => join(opts.dir, `node${i}`));
     let accountKeyFiles: string[];
     if (!existsSync(join(homes[0]!, "genesis.json"))) {
-      const ports = opts.p2pBasePort === undefined || opts.httpBasePort === undefined ? await freePorts(2) : [];
-      // Consecutive ports from a free base: validator i uses base + i.
+      // Validator i uses base + i: runs of free ports, one for libp2p and one for HTTP.
+      const ports =
+        opts.p2pBasePort === undefined || opts.httpBasePort === undefined ? await freePortRuns(2, opts.validators) : [];
       const layout = generateTestnet({
         validators: opts.validators,
         out: opts.dir,
