@@ -8,6 +8,19 @@ const NEARLY_FULL_BYTES = 4 * 1024 * 1024;
 
 export class StorageError extends OrdoError<StorageErrorCode> {}
 
+/**
+ * Damaged safety data: never read as the initial data, which would let this validator sign twice
+ * in a round it already signed in.
+ */
+export function damagedSafetyData(path: string, why: string, meta: Record<string, unknown> = {}): StorageError {
+  return new StorageError(
+    "CORRUPT",
+    `the safety data in ${path} is damaged (${why}); starting from initial data could make ` +
+      "this validator sign twice in a round: restore the store from a backup, or start it with a new key",
+    { path, ...meta },
+  );
+}
+
 /** Turns an error from LMDB or the file system into a StorageError that says what to do. */
 export function storageErrorFrom(err: unknown, path: string, action: string): StorageError {
   if (err instanceof StorageError) return err;

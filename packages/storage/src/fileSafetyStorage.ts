@@ -8,7 +8,7 @@ import {
   type SafetyStorage,
 } from "@ordo/consensus";
 import { bytesEqual, sha256 } from "@ordo/types";
-import { StorageError, storageErrorFrom } from "./errors.js";
+import { damagedSafetyData, storageErrorFrom } from "./errors.js";
 
 /**
  * SafetyData in a small file of its own, written in place with `pwrite` + `fdatasync` (~0.2 ms
@@ -116,12 +116,7 @@ function readSlots(fd: number, path: string): { seq: bigint; data: SafetyData } 
     )
     .filter((s) => s !== undefined);
   if (slots.length === 0) {
-    throw new StorageError(
-      "CORRUPT",
-      `the safety data in ${path} is damaged (${read} bytes, no slot passes its checksum); starting from initial ` +
-        "data could make this validator sign twice in a round: restore the store from a backup, or start it with a new key",
-      { path },
-    );
+    throw damagedSafetyData(path, `${read} bytes, no slot passes its checksum`);
   }
   return slots.reduce((a, b) => (b.seq > a.seq ? b : a));
 }

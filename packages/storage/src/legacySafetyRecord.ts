@@ -1,6 +1,6 @@
 import { decodeSafetyData, type SafetyData } from "@ordo/consensus";
 import { bytesEqual, sha256 } from "@ordo/types";
-import { StorageError } from "./errors.js";
+import { damagedSafetyData } from "./errors.js";
 import type { OrdoStore } from "./ordoStore.js";
 
 /** The OrdoStore record where stores from before FileSafetyStorage kept the safety data. */
@@ -16,13 +16,7 @@ const CHECKSUM_BYTES = 8;
 export function legacySafetyRecord(store: OrdoStore): SafetyData | undefined {
   const bytes = store.getRecord(LEGACY_SAFETY_RECORD);
   if (!bytes) return undefined;
-  const corrupt = (why: string) =>
-    new StorageError(
-      "CORRUPT",
-      `the safety data in ${store.path} is damaged (${why}); starting from initial data could make ` +
-        "this validator sign twice in a round: restore the store from a backup, or start it with a new key",
-      { path: store.path, record: LEGACY_SAFETY_RECORD },
-    );
+  const corrupt = (why: string) => damagedSafetyData(store.path, why, { record: LEGACY_SAFETY_RECORD });
   const body = bytes.subarray(0, bytes.length - CHECKSUM_BYTES);
   if (bytes.length <= CHECKSUM_BYTES || !bytesEqual(bytes.subarray(body.length), legacyChecksum(body))) {
     throw corrupt(`${bytes.length} bytes that fail their checksum`);

@@ -51,7 +51,7 @@ export interface StoredResults {
  * The validator's embedded store: one LMDB environment with named databases for blocks (by id),
  * QCs (by certified block id), the committed-height index, per-height results and receipts,
  * the transaction index (tx id -> height, index), the index of uncommitted blocks by round,
- * small durable records (safety data, the committed tip), and the application's state namespace.
+ * small records (the committed tip, the high QC and TC), and the application's state namespace.
  *
  * Every write resolves once it is on disk: a committed block and its results before a receipt
  * is served. LMDB's `overlappingSync` commits a transaction and flushes it after the write lock is

@@ -50,16 +50,16 @@ export interface ValidatorOptions {
   listen?: string[];
 }
 
-/**
- * A validator: the network, consensus, execution, storage and the app of one home folder, wired
- * together, with the HTTP API in front. `Validator.open(home)` then `start()`; `stop()` closes
- * everything in reverse order and is safe to call twice.
- */
 /** Verified transaction ids remembered (~100 bytes each): a few blocks' worth at full load, and more. */
 const VERIFIED_TX_MEMORY = 200_000;
 /** Most transactions held while in admission, for compact proposals (normally a few batches). */
 const RECENT_TX_MEMORY = 50_000;
 
+/**
+ * A validator: the network, consensus, execution, storage and the app of one home folder, wired
+ * together, with the HTTP API in front. `Validator.open(home)` then `start()`; `stop()` closes
+ * everything in reverse order and is safe to call twice.
+ */
 export class Validator implements NodeService {
   readonly home: Home;
   readonly log: Logger;

@@ -355,18 +355,10 @@ export class CommitWatcher {
 
   /** Fetches and verifies one validator's receipt of a height; counts it, parks it, or says why not. */
   async #fetchReceipt(height: number, url: string, t: HeightTally): Promise<WatcherRejection | undefined> {
-    let res: { status: number; body: unknown };
-    try {
-      res = await this.#transport.get(url, `/v1/blocks/${height}/receipt`, this.#closed.signal);
-    } catch {
-      return "UNREACHABLE";
-    }
-    this.stats.receiptFetches++;
-    if (res.status === 404) return "NOT_FOUND";
-    if (t.done) return undefined;
+    const res = await this.#get(url, `/v1/blocks/${height}/receipt`, t, "receiptFetches");
+    if (!("body" in res)) return res.why;
     let receipt: BlockReceipt;
     try {
-      if (res.status !== 200) throw new WireError(`HTTP ${res.status}`);
       receipt = parseReceipt((res.body as { receipt?: unknown } | null)?.receipt);
     } catch {
       return "BAD_ANSWER";
@@ -377,6 +369,29 @@ export class CommitWatcher {
     if (group) this.#count(height, t, receipt, group[0]!.txs, group[0]!.raw);
     else t.parked.push({ url, receipt });
     return undefined;
+  }
+
+  /**
+   * One GET of a validator's answer for a height, counted in `stats[counter]`: its 200 body, or why
+   * there is nothing to count (undefined when the height was confirmed meanwhile).
+   */
+  async #get(
+    url: string,
+    path: string,
+    t: HeightTally,
+    counter: "fetches" | "receiptFetches",
+  ): Promise<{ body: unknown } | { why: WatcherRejection | undefined }> {
+    let res: { status: number; body: unknown };
+    try {
+      res = await this.#transport.get(url, path, this.#closed.signal);
+    } catch {
+      return { why: "UNREACHABLE" };
+    }
+    this.stats[counter]++;
+    if (res.status === 404) return { why: "NOT_FOUND" };
+    if (t.done) return { why: undefined };
+    if (res.status !== 200) return { why: "BAD_ANSWER" };
+    return { body: res.body };
   }
 
   /** Null when the receipt may count; undefined when it is simply not needed (its signer already counted). */
@@ -407,19 +422,11 @@ export class CommitWatcher {
 
   /** Fetches, verifies and counts one validator's results of one height; returns why it did not count. */
   async #fetchAndCount(height: number, url: string, t: HeightTally): Promise<WatcherRejection | undefined> {
-    let res: { status: number; body: unknown };
-    try {
-      res = await this.#transport.get(url, `/v1/blocks/${height}/results`, this.#closed.signal);
-    } catch {
-      return "UNREACHABLE";
-    }
-    this.stats.fetches++;
-    if (res.status === 404) return "NOT_FOUND";
-    if (t.done) return undefined;
+    const res = await this.#get(url, `/v1/blocks/${height}/results`, t, "fetches");
+    if (!("body" in res)) return res.why;
     let receipt: BlockReceipt;
     let raw: RawTx[];
     try {
-      if (res.status !== 200) throw new WireError(`HTTP ${res.status}`);
       const b = res.body as { height?: unknown; receipt?: unknown; txs?: unknown } | null;
       if (typeof b !== "object" || b === null || !Array.isArray(b.txs)) throw new WireError("no txs list");
       receipt = parseReceipt(b.receipt);

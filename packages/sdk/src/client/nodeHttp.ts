@@ -16,7 +16,7 @@ export interface NodeHttpRequest {
   method?: "GET" | "POST";
   headers?: Record<string, string>;
   body?: string | Uint8Array;
-  /** Aborts the request (rejects with the signal's reason). */
+  /** Aborts the request (it rejects with an "aborted" error). */
   signal?: AbortSignal;
   /** Longest the whole exchange may take, body included. */
   timeoutMs: number;
