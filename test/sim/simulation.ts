@@ -2,7 +2,6 @@ import {
   type ConsensusEvent,
   type ConsensusNetwork,
   MemoryConsensusStorage,
-  MemorySafetyStorage,
   RoundManager,
   SafetyRules,
 } from "@ordo/consensus";
@@ -26,6 +25,7 @@ import { type Behaviour, byzantineBehaviours, outbound } from "./byzantine.js";
 import { SafetyChecker, type Violation } from "./checker.js";
 import { EventQueue } from "./eventQueue.js";
 import { SimExecutor } from "./simExecutor.js";
+import { SimSafetyStorage } from "./simSafetyStorage.js";
 
 export interface SimOptions {
   seed: number;
@@ -82,7 +82,7 @@ interface SimNode {
   index: number;
   behaviour: Behaviour;
   key: KeyPair;
-  safetyStorage: MemorySafetyStorage;
+  safetyStorage: SimSafetyStorage;
   storage: MemoryConsensusStorage;
   executor: SimExecutor;
   rm: RoundManager | null;
@@ -116,7 +116,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       index,
       behaviour,
       key: keys[index]!,
-      safetyStorage: new MemorySafetyStorage(),
+      safetyStorage: new SimSafetyStorage(queue, rng.fork()),
       storage: new MemoryConsensusStorage(),
       executor: new SimExecutor((height, idHex) => {
         if (isHonest(node)) checker.onCommit(`node${id}`, height, idHex, queue.now);
@@ -204,7 +204,8 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
 
   // --- replicas ---
   const startReplica = (node: SimNode) => {
-    const post = (event: ConsensusEvent) => queue.schedule(0, () => node.rm?.handle(event));
+    // Bound to this instance: what a crashed replica had posted must not reach its restart.
+    const post = (event: ConsensusEvent) => queue.schedule(0, () => node.rm === rm && rm.handle(event));
     const safetyRules = makeSafetyRules(node, opts.brokenVoteRule === true && isHonest(node), (v) => {
       if (isHonest(node)) checker.onHonestVote(node.index, v, queue.now);
     });
@@ -274,6 +275,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
         if (!node.rm) return;
         node.rm.stop();
         node.rm = null;
+        node.safetyStorage.crash();
         crashes++;
         const lose = rng.int(0, 2);
         node.executor.loseLast(lose);
@@ -411,7 +413,7 @@ function makeSafetyRules(node: SimNode, broken: boolean, onVote: (v: Vote) => vo
   const modules = { key: node.key, storage: node.safetyStorage };
   if (broken) {
     return new (class extends SafetyRules {
-      override vote(h: BlockHeader, id: Uint8Array): Vote {
+      override vote(h: BlockHeader, id: Uint8Array, release: (vote: Vote) => void): void {
         // BROKEN on purpose: no `round > lastVotedRound` check, so a replica can vote twice in a round.
         const v = signVote(
           node.key,
@@ -420,15 +422,16 @@ function makeSafetyRules(node: SimNode, broken: boolean, onVote: (v: Vote) => vo
           node.index,
         );
         onVote(v);
-        return v;
+        release(v);
       }
     })(opts, modules);
   }
   return new (class extends SafetyRules {
-    override vote(h: BlockHeader, id: Uint8Array): Vote {
-      const v = super.vote(h, id);
-      onVote(v);
-      return v;
+    override vote(h: BlockHeader, id: Uint8Array, release: (vote: Vote) => void): void {
+      super.vote(h, id, (v) => {
+        onVote(v);
+        release(v);
+      });
     }
   })(opts, modules);
 }

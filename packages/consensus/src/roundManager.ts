@@ -104,7 +104,9 @@ export type ConsensusEvent =
   | { kind: "fetchFailed"; idHex: string; reason: string }
   /** Block sync: a verified committed range to commit; `done` says whether it attached. */
   | { kind: "rangeFetched"; range: VerifiedRange; done: (err?: Error) => void }
-  | { kind: "rangeSyncDone"; from: number; retry: ConsensusMessage; synced: number };
+  | { kind: "rangeSyncDone"; from: number; retry: ConsensusMessage; synced: number }
+  /** A vote or timeout whose SafetyData became durable after the step that signed it (see SafetyRules). */
+  | { kind: "released"; message: { kind: "vote"; vote: Vote } | { kind: "timeout"; timeout: Timeout } };
 
 export interface RoundManagerStats {
   proposals: number;
@@ -175,7 +177,14 @@ export class RoundManager {
       modules.safetyRules ??
       new SafetyRules(
         { chainId: opts.chainId, index: opts.index },
-        { key: modules.key, storage: modules.safetyStorage },
+        {
+          key: modules.key,
+          storage: modules.safetyStorage,
+          onStoreFailed: (err) =>
+            modules.log?.("warn", "safety data not written: the signatures waiting for it are dropped", {
+              error: err.message,
+            }),
+        },
       );
     this.#votes = new VoteAggregator(opts.validators.quorum);
     this.mempool = new Mempool(opts.mempool);
@@ -294,6 +303,10 @@ export class RoundManager {
           throw err;
         }
         event.done();
+        return;
+      case "released":
+        if (event.message.kind === "vote") this.#sendVote(event.message.vote);
+        else this.#sendTimeout(event.message.timeout);
         return;
       case "rangeSyncDone":
         this.#lastRangeSync = this.#rangeSync?.progress ?? null;
@@ -457,19 +470,42 @@ export class RoundManager {
       this.#halt(diverged);
       throw new ProposalError("proposal not voted for: this replica halted", diverged.meta);
     }
-    const vote = this.#safety.vote(h, id);
+    this.#release((send) => this.#safety.vote(h, id, (vote) => send({ kind: "vote", vote })));
     this.stats.votes++;
     this.#votedRound = h.round;
     this.#suspects.delete(h.proposer);
-    const next = this.leader(h.round + 1);
-    this.#m.log?.("debug", "vote sent", { round: h.round, blockId: idHex.slice(0, 8), to: next, index: this.#o.index });
+    this.#takePendingQc(idHex);
+  }
+
+  /**
+   * Runs a SafetyRules call whose signature comes out when its data is durable: at once (sent in
+   * this step) when nothing was waiting for the disk, else later as a "released" event, so it is
+   * handled in turn like any other.
+   */
+  #release(sign: (send: (m: Extract<ConsensusEvent, { kind: "released" }>["message"]) => void) => void): void {
+    let inStep = true;
+    sign((message) => {
+      if (!inStep) this.#m.post({ kind: "released", message });
+      else if (message.kind === "vote") this.#sendVote(message.vote);
+      else this.#sendTimeout(message.timeout);
+    });
+    inStep = false;
+  }
+
+  #sendVote(vote: Vote): void {
+    const next = this.leader(vote.round + 1);
+    this.#m.log?.("debug", "vote sent", {
+      round: vote.round,
+      blockId: toHex(vote.blockId).slice(0, 8),
+      to: next,
+      index: this.#o.index,
+    });
     if (next === this.#o.index) this.#onVote(this.#o.index, vote);
     else if (this.#suspects.has(next)) {
       // The next leader may be down: let everyone (ourselves included) aggregate this vote.
       this.#m.network.broadcast({ kind: "vote", vote });
       this.#onVote(this.#o.index, vote);
     } else this.#m.network.sendTo(next, { kind: "vote", vote });
-    this.#takePendingQc(idHex);
   }
 
   #onVote(from: number, vote: Vote): void {
@@ -530,14 +566,23 @@ export class RoundManager {
 
   #onLocalTimeout(round: number): void {
     if (round !== this.currentRound) return;
-    const timeout = this.#safety.timeout(round, this.#tree.highQc, this.#lastTc);
+    const highQc = this.#tree.highQc;
+    const lastTc = this.#lastTc;
+    this.#release((send) =>
+      this.#safety.timeout(round, highQc, lastTc, (timeout) => send({ kind: "timeout", timeout })),
+    );
     this.#timedOutRound = round;
     this.stats.timeouts++;
     this.#m.log?.("debug", "round timed out", { round, index: this.#o.index });
+  }
+
+  #sendTimeout(timeout: Timeout): void {
+    const round = timeout.round;
     // Peers still in an earlier round need the TC that brought us here before our timeout counts.
     if (this.#lastTc && this.#lastTc.round + 1 === round)
       this.#m.network.broadcast({ kind: "syncInfo", syncInfo: this.syncInfo() });
     this.#m.network.broadcast({ kind: "timeout", timeout });
+    if (round < this.currentRound) return; // a TC formed meanwhile: the round is over
     let collector = this.#timeouts.get(round);
     if (!collector) this.#timeouts.set(round, (collector = new TimeoutCollector(round, this.#o.validators.quorum)));
     const tc = collector.add(timeout);

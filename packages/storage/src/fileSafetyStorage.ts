@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, readSync, renameSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, fsyncSync, openSync, readSync, renameSync, write, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import {
   decodeSafetyData,
@@ -8,12 +8,17 @@ import {
   type SafetyStorage,
 } from "@ordo/consensus";
 import { bytesEqual, sha256 } from "@ordo/types";
-import { damagedSafetyData, storageErrorFrom } from "./errors.js";
+import { damagedSafetyData, StorageError, storageErrorFrom } from "./errors.js";
 
 /**
- * SafetyData in a small file of its own, written in place with `pwrite` + `fdatasync` (~0.2 ms
- * here). It used to be an LMDB record written with `putSync`, which must wait for LMDB's single
- * write lock: while the background thread committed a block (two fsyncs), a vote waited ~5 ms.
+ * SafetyData in a small file of its own, written in place by a `pwrite` on an O_DSYNC descriptor
+ * (durable when it returns: ~0.2 ms here alone, ~1.4 ms while four validators' LMDB flushes share
+ * the disk) on libuv's thread pool, so the event loop goes on meanwhile. It used to be an LMDB record written with `putSync`, which
+ * must wait for LMDB's single write lock: while the background thread committed a block, a vote
+ * waited ~5 ms.
+ *
+ * One write at a time: a `store` arriving while one is in flight waits, and several waiting ones
+ * become one write of the latest data (SafetyData only grows), whose completion answers them all.
  *
  * Two slots of SLOT_BYTES alternate, each `magic | seq u64 | data | checksum`: a write torn by a
  * crash damages only the slot being written, and that write had not returned, so no signature
@@ -29,6 +34,11 @@ export class FileSafetyStorage implements SafetyStorage {
   readonly #fd: number;
   #seq: bigint;
   #data: SafetyData;
+  #writing = false;
+  #closed = false;
+  /** The data of the next write and whom to answer when it is durable. */
+  #next: SafetyData | undefined;
+  #nextDone: ((err: Error | null) => void)[] = [];
 
   private constructor(path: string, fd: number, seq: bigint, data: SafetyData) {
     this.path = path;
@@ -40,7 +50,9 @@ export class FileSafetyStorage implements SafetyStorage {
   static open(path: string, legacy?: () => SafetyData | undefined): FileSafetyStorage {
     try {
       if (!existsSync(path)) createFile(path, legacy?.() ?? { ...initialSafetyData });
-      const fd = openSync(path, "r+");
+      // O_DSYNC: each pwrite returns once its data is on disk (as pwrite + fdatasync would), which
+      // is one trip to the thread pool instead of two.
+      const fd = openSync(path, constants.O_RDWR | constants.O_DSYNC);
       try {
         const { seq, data } = readSlots(fd, path);
         return new FileSafetyStorage(path, fd, seq, data);
@@ -57,20 +69,46 @@ export class FileSafetyStorage implements SafetyStorage {
     return { ...this.#data };
   }
 
-  store(data: SafetyData): void {
-    const seq = this.#seq + 1n;
-    try {
-      writeSync(this.#fd, slotBytes(seq, data), 0, SLOT_BYTES, Number(seq % 2n) * SLOT_BYTES);
-      fdatasyncSync(this.#fd);
-    } catch (err) {
-      throw storageErrorFrom(err, dirname(this.path), "writing the safety data");
+  store(data: SafetyData, done: (err: Error | null) => void): void {
+    if (this.#closed) {
+      done(new StorageError("CLOSED", `the safety data file ${this.path} is closed`, { path: this.path }));
+      return;
     }
-    this.#seq = seq;
-    this.#data = { ...data };
+    this.#next = { ...data };
+    this.#nextDone.push(done);
+    if (!this.#writing) this.#writeNext();
   }
 
-  close(): void {
+  /** Finishes the writes asked for, then closes the file; a later `store` fails. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    while (this.#writing) await new Promise<void>((resolve) => this.#nextDone.push(() => resolve()));
     closeSync(this.#fd);
+  }
+
+  #writeNext(): void {
+    const data = this.#next;
+    const waiting = this.#nextDone;
+    if (data === undefined) return;
+    this.#next = undefined;
+    this.#nextDone = [];
+    this.#writing = true;
+    const seq = this.#seq + 1n;
+    const finish = (err: NodeJS.ErrnoException | null) => {
+      this.#writing = false;
+      let failure: Error | null = null;
+      if (err) failure = storageErrorFrom(err, dirname(this.path), "writing the safety data");
+      else {
+        this.#seq = seq;
+        this.#data = data;
+      }
+      for (const done of waiting) done(failure);
+      // Writes asked for meanwhile go out now, or the waiters of close() are answered.
+      if (this.#next !== undefined) this.#writeNext();
+      else if (this.#nextDone.length > 0) for (const done of this.#nextDone.splice(0)) done(null);
+    };
+    write(this.#fd, slotBytes(seq, data), 0, SLOT_BYTES, Number(seq % 2n) * SLOT_BYTES, finish);
   }
 }
 

@@ -1,15 +1,18 @@
 import { initialSafetyData, type SafetyData } from "./safetyData.js";
 
 /**
- * Where SafetyRules keeps its data. `store` must be durable when it returns (fsync): a signature
- * is released only after it, so a crash can never make a replica forget what it signed.
+ * Where SafetyRules keeps its data. `store` starts making `data` durable (fsync) and calls `done`
+ * once it is, or with the error when it cannot be: SafetyRules releases a signature only after
+ * that, so a crash can never make a replica forget what it signed. Writes complete in the order
+ * they were asked for (a backend may skip a write superseded by a later one, calling both `done`s
+ * when the later one is durable). `done` may run before `store` returns.
  */
 export interface SafetyStorage {
   load(): SafetyData;
-  store(data: SafetyData): void;
+  store(data: SafetyData, done: (err: Error | null) => void): void;
 }
 
-/** For tests and the simulator: "durable" for the life of the object, which outlives simulated crashes. */
+/** For tests: "durable" for the life of the object at once (`done` runs before `store` returns). */
 export class MemorySafetyStorage implements SafetyStorage {
   #data: SafetyData = { ...initialSafetyData };
   writes = 0;
@@ -18,8 +21,9 @@ export class MemorySafetyStorage implements SafetyStorage {
     return { ...this.#data };
   }
 
-  store(data: SafetyData): void {
+  store(data: SafetyData, done: (err: Error | null) => void): void {
     this.#data = { ...data };
     this.writes++;
+    done(null);
   }
 }

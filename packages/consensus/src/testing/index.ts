@@ -4,4 +4,4 @@
  */
 export { consensusStorageSuite } from "./consensusStorageSuite.js";
 export { CHAIN, certify, child, genesis, keys, validators } from "./fixtures.js";
-export { safetyRulesSuite } from "./safetyRulesSuite.js";
+export { safetyRulesSuite, timeoutReleased, voteReleased } from "./safetyRulesSuite.js";

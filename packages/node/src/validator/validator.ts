@@ -328,7 +328,7 @@ export class Validator implements NodeService {
     await this.#voteLog?.close();
     await this.#consensusStorage.flushed().catch(() => {});
     await this.#pruning.catch(() => {});
-    this.#safetyStorage.close();
+    await this.#safetyStorage.close();
     await this.store.close();
     this.log.info("validator stopped");
   }

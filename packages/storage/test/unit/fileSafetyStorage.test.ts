@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { safetyRulesSuite } from "@ordo/consensus/testing";
 import { afterEach } from "mocha";
-import { encodeSafetyData } from "@ordo/consensus";
+import { encodeSafetyData, type SafetyData } from "@ordo/consensus";
 import {
   FileSafetyStorage,
   LEGACY_SAFETY_RECORD,
@@ -22,10 +22,13 @@ describe("FileSafetyStorage", () => {
     opened.push(s);
     return s;
   };
-  afterEach(() => {
-    for (const s of opened) s.close();
+  afterEach(async () => {
+    for (const s of opened) await s.close();
     opened = [];
   });
+  /** Resolves once `data` is durable in `s`. */
+  const stored = (s: FileSafetyStorage, data: SafetyData) =>
+    new Promise<void>((resolve, reject) => s.store(data, (err) => (err ? reject(err) : resolve())));
   const fileIn = () => join(stores.dir(), "safety.bin");
 
   safetyRulesSuite("file", () => {
@@ -33,29 +36,29 @@ describe("FileSafetyStorage", () => {
     return { storage: open(path), reopen: () => open(path) };
   });
 
-  it("starts from the initial data and keeps the last write across reopens, alternating slots", () => {
+  it("starts from the initial data and keeps the last write across reopens, alternating slots", async () => {
     const path = fileIn();
     const first = open(path);
     expect(first.load()).to.deep.equal({ lastVotedRound: 0, highestQcRound: 0 });
     for (let r = 1; r <= 5; r++) {
-      first.store({ lastVotedRound: r, highestQcRound: r - 1 });
+      await stored(first, { lastVotedRound: r, highestQcRound: r - 1 });
       expect(open(path).load()).to.deep.equal({ lastVotedRound: r, highestQcRound: r - 1 });
     }
     expect(readFileSync(path).length).to.equal(128);
   });
 
-  it("a torn write of the newer slot falls back to the slot written before it", () => {
+  it("a torn write of the newer slot falls back to the slot written before it", async () => {
     const path = fileIn();
     const s = open(path);
-    s.store({ lastVotedRound: 7, highestQcRound: 6 }); // slot 1
-    s.store({ lastVotedRound: 8, highestQcRound: 7 }); // slot 0
+    await stored(s, { lastVotedRound: 7, highestQcRound: 6 }); // slot 1
+    await stored(s, { lastVotedRound: 8, highestQcRound: 7 }); // slot 0
     const bytes = readFileSync(path);
     bytes[20]! ^= 0xff; // inside slot 0's data
     writeFileSync(path, bytes);
     expect(open(path).load()).to.deep.equal({ lastVotedRound: 7, highestQcRound: 6 });
   });
 
-  it("both slots damaged (or a cut file) is StorageError CORRUPT, never the initial data", () => {
+  it("both slots damaged (or a cut file) is StorageError CORRUPT, never the initial data", async () => {
     for (const damage of [
       (b: Buffer) => {
         b[20]! ^= 1;
@@ -67,7 +70,7 @@ describe("FileSafetyStorage", () => {
     ]) {
       const path = fileIn();
       const s = open(path);
-      s.store({ lastVotedRound: 3, highestQcRound: 2 });
+      await stored(s, { lastVotedRound: 3, highestQcRound: 2 });
       writeFileSync(path, damage(readFileSync(path)));
       expect(() => FileSafetyStorage.open(path))
         .to.throw(StorageError)
@@ -75,7 +78,7 @@ describe("FileSafetyStorage", () => {
     }
   });
 
-  it("a new file starts from the legacy data; an existing file ignores it", () => {
+  it("a new file starts from the legacy data; an existing file ignores it", async () => {
     const path = fileIn();
     let asked = 0;
     const legacy = () => {
@@ -83,7 +86,7 @@ describe("FileSafetyStorage", () => {
       return { lastVotedRound: 41, highestQcRound: 40 };
     };
     expect(open(path, legacy).load()).to.deep.equal({ lastVotedRound: 41, highestQcRound: 40 });
-    open(path).store({ lastVotedRound: 42, highestQcRound: 41 });
+    await stored(open(path), { lastVotedRound: 42, highestQcRound: 41 });
     expect(open(path, legacy).load()).to.deep.equal({ lastVotedRound: 42, highestQcRound: 41 });
     expect(asked).to.equal(1);
   });
@@ -131,18 +134,63 @@ describe("FileSafetyStorage", () => {
     }
   });
 
+  it("writes asked for together complete in order, as few writes of the latest data", async () => {
+    const path = fileIn();
+    const s = open(path);
+    const order: number[] = [];
+    const all = Array.from(
+      { length: 50 },
+      (_, i) =>
+        new Promise<void>((resolve, reject) =>
+          s.store({ lastVotedRound: i + 1, highestQcRound: i }, (err) => {
+            if (err) reject(err);
+            order.push(i + 1);
+            resolve();
+          }),
+        ),
+    );
+    await Promise.all(all);
+    expect(order).to.deep.equal(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(s.load()).to.deep.equal({ lastVotedRound: 50, highestQcRound: 49 });
+    expect(open(path).load()).to.deep.equal({ lastVotedRound: 50, highestQcRound: 49 });
+  });
+
+  it("close finishes the writes asked for; a store after close fails with CLOSED", async () => {
+    const path = fileIn();
+    const s = FileSafetyStorage.open(path);
+    let done = 0;
+    s.store({ lastVotedRound: 5, highestQcRound: 4 }, () => done++);
+    s.store({ lastVotedRound: 6, highestQcRound: 5 }, () => done++);
+    await s.close();
+    expect(done).to.equal(2);
+    expect(open(path).load()).to.deep.equal({ lastVotedRound: 6, highestQcRound: 5 });
+    const err = await new Promise<Error | null>((resolve) =>
+      s.store({ lastVotedRound: 7, highestQcRound: 6 }, resolve),
+    );
+    expect(err).to.be.instanceOf(StorageError).with.property("code", "CLOSED");
+  });
+
   it("SIGKILL in the middle of a stream of writes keeps at least every write that returned", async function () {
     this.timeout(30_000);
     const path = fileIn();
-    // The child stores round after round and prints each round once store() returned; it is
-    // killed while still writing, so the kill lands between or inside writes.
+    // The child asks for round after round without waiting (as a busy validator does) and prints
+    // each round once its write is reported durable; it is killed while still writing, so the
+    // kill lands between or inside writes.
     const script = `
       import { FileSafetyStorage } from "@ordo/storage";
       const s = FileSafetyStorage.open(process.argv[1]);
-      for (let r = 1; r <= 1_000_000; r++) {
-        s.store({ lastVotedRound: r, highestQcRound: r - 1 });
-        process.stdout.write(r + "\\n");
-      }
+      let r = 0;
+      const next = () => {
+        for (let i = 0; i < 3; i++) {
+          const round = ++r;
+          s.store({ lastVotedRound: round, highestQcRound: round - 1 }, (err) => {
+            if (err) throw err;
+            process.stdout.write(round + "\\n");
+          });
+        }
+        setImmediate(next);
+      };
+      next();
     `;
     const child = spawn(
       process.execPath,
