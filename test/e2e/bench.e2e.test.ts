@@ -45,8 +45,20 @@ describe("e2e: ordo bench", function () {
   });
   after(() => rmSync(out, { recursive: true, force: true }));
 
-  it("runs 4 validators with noop for 3 s and prints consistent figures as its last line, also written to --out", async () => {
-    const args = ["bench", "--validators", "4", "--app", "noop", "--duration", "3", "--warmup", "1"];
+  it("runs 4 validators with noop (no tx index) for 3 s and prints consistent figures as its last line, also written to --out", async () => {
+    const args = [
+      "bench",
+      "--validators",
+      "4",
+      "--app",
+      "noop",
+      "--duration",
+      "3",
+      "--warmup",
+      "1",
+      "--tx-index",
+      "off",
+    ];
     const { code, stdout, stderr } = await runOrdo(
       [...args, "--outstanding", "200", "--batch", "100", "--json", "--out", out],
       150_000,
@@ -55,7 +67,14 @@ describe("e2e: ordo bench", function () {
     const lines = stdout.trim().split("\n");
     const r = JSON.parse(lines[lines.length - 1]!);
     expect(r.kind).to.equal("ordo-bench");
-    expect(r.config).to.deep.include({ validators: 4, app: "noop", txAuth: "none", batch: 100, durationS: 3 });
+    expect(r.config).to.deep.include({
+      validators: 4,
+      app: "noop",
+      txAuth: "none",
+      txIndex: false,
+      batch: 100,
+      durationS: 3,
+    });
     expect(r.config.mode).to.deep.equal({ kind: "closed", outstanding: 200 });
     expect(r.throughput.committed).to.be.greaterThan(0);
     expect(r.throughput.txPerSec).to.be.greaterThan(0);

@@ -21,6 +21,12 @@ export interface NodeConfig {
   storage: {
     /** Keep this many committed blocks behind the head (0 keeps everything). */
     retainBlocks: number;
+    /**
+     * Index committed transactions by id, so GET /v1/tx/:id finds any stored one (default true).
+     * Off, only the last 64 heights are searched: for ordering-only deployments whose clients
+     * follow the commit stream, it saves a random B-tree write per transaction.
+     */
+    txIndex: boolean;
   };
   log: { level: "debug" | "info" | "warn" | "error" };
 }
@@ -29,7 +35,7 @@ export const defaultNodeConfig: Readonly<NodeConfig> = Object.freeze({
   moniker: "ordo-node",
   p2p: { listen: ["/ip4/127.0.0.1/tcp/0"], bootstrap: [], mdns: false },
   http: { host: "127.0.0.1", port: 8080, bodyLimitBytes: 16 * 1024 * 1024 },
-  storage: { retainBlocks: 0 },
+  storage: { retainBlocks: 0, txIndex: true },
   log: { level: "info" as const },
 });
 
@@ -68,6 +74,7 @@ export function validateNodeConfig(json: unknown, file = "config.json"): NodeCon
         0,
         Number.MAX_SAFE_INTEGER,
       ),
+      txIndex: c.bool(storage.txIndex ?? d.storage.txIndex, "storage.txIndex"),
     },
     log: { level: level as NodeConfig["log"]["level"] },
   };

@@ -31,6 +31,8 @@ export interface TestnetOptions {
   consensus?: Partial<ConsensusParams>;
   /** Every validator's config storage.retainBlocks (0: keep every block). */
   retainBlocks?: number;
+  /** Every validator's config storage.txIndex (default true). */
+  txIndex?: boolean;
 }
 
 export interface TestnetLayout {
@@ -77,7 +79,10 @@ export function generateTestnet(opts: TestnetOptions): TestnetLayout {
       moniker: `validator-${i}`,
       p2p: { listen: [`/ip4/127.0.0.1/tcp/${p2pBase + i}`], bootstrap: i === 0 ? [] : [bootstrap], mdns: false },
       http: { host: "127.0.0.1", port: httpBase + i },
-      ...(opts.retainBlocks !== undefined ? { storage: { retainBlocks: opts.retainBlocks } } : {}),
+      storage: {
+        ...(opts.retainBlocks !== undefined ? { retainBlocks: opts.retainBlocks } : {}),
+        ...(opts.txIndex !== undefined ? { txIndex: opts.txIndex } : {}),
+      },
     });
     const paths = homePaths(home);
     writeJsonFile(paths.config, config);

@@ -147,8 +147,10 @@ export function buildHttpApi(service: NodeService, partial: Partial<HttpApiOptio
   app.get("/v1/tx/:id", { schema: txIdSchema }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const s = service.txStatus(fromHex(id));
-    if (s.status === "unknown")
-      return reply.status(404).send({ error: { code: "UNKNOWN_TX", message: `no transaction ${id}` } });
+    if (s.status === "unknown") {
+      const where = s.searched === "recent" ? " in the recent heights (this validator keeps no tx index)" : "";
+      return reply.status(404).send({ error: { code: "UNKNOWN_TX", message: `no transaction ${id}${where}` } });
+    }
     if (s.status === "pending") return { id, status: "pending" };
     return {
       id,

@@ -20,7 +20,8 @@ export type SubmitOutcome =
   | { accepted: false; id?: Uint8Array; code: string; message: string };
 
 export type TxStatus =
-  | { status: "unknown" }
+  /** `searched: "recent"`: this validator keeps no tx index (config storage.txIndex), so only recent heights were searched. */
+  | { status: "unknown"; searched?: "recent" }
   | { status: "pending" }
   | {
       status: "committed";

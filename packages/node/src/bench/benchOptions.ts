@@ -20,6 +20,8 @@ export interface BenchOptions {
   /** Genesis maxBatchWaitMs. */
   batchWaitMs: number;
   txAuth: TxAuth;
+  /** Validators' config storage.txIndex: index committed transactions by id (off: ordering-only deployments). */
+  txIndex: boolean;
   /** Sending accounts (bank: funded at genesis). */
   accounts: number;
   /** Running validators to load instead of starting a cluster; needs `genesis`. */
@@ -49,6 +51,7 @@ export const defaultBenchOptions: Readonly<Omit<BenchOptions, "mode">> & { mode:
   batch: 400,
   batchWaitMs: 5,
   txAuth: "none",
+  txIndex: true,
   accounts: 1024,
   targets: [],
   out: "results/bench",

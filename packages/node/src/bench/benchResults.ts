@@ -32,7 +32,7 @@ export function writeBenchResults(out: string, results: readonly BenchResult[], 
         p99: r.latencyMs.p99,
       })),
       {
-        title: `ordo bench: ${c.validators} validators, ${c.app}, txAuth ${c.txAuth}, batch ${c.batch}, ${c.payloadBytes} B payload`,
+        title: `ordo bench: ${c.validators} validators, ${c.app}, txAuth ${c.txAuth}${c.txIndex === false ? ", no tx index" : ""}, batch ${c.batch}, ${c.payloadBytes} B payload`,
       },
     );
     writeFileSync(`${base}.svg`, svg);

@@ -18,6 +18,8 @@ export interface BenchResult {
     validators: number;
     app: string;
     txAuth: string;
+    /** The started validators' storage.txIndex; null for --targets (their config is theirs). */
+    txIndex: boolean | null;
     payloadBytes: number;
     mode: LoadMode;
     batch: number;
@@ -95,7 +97,7 @@ export async function runBench(o: BenchOptions, io: BenchIo): Promise<BenchResul
   io.progress(
     o.targets.length > 0
       ? `attaching to ${o.targets.join(", ")}`
-      : `starting ${o.validators} validators (app ${o.app}, txAuth ${o.txAuth}, batch ${o.batch}, ${accounts} accounts) ...`,
+      : `starting ${o.validators} validators (app ${o.app}, txAuth ${o.txAuth}, tx index ${o.txIndex ? "on" : "off"}, batch ${o.batch}, ${accounts} accounts) ...`,
   );
   const target = await openBenchTarget(o, accounts);
   const watcher = new CommitWatcher({
@@ -173,6 +175,7 @@ export async function runBench(o: BenchOptions, io: BenchIo): Promise<BenchResul
             validators: target.urls.length,
             app: target.genesisParams.app,
             txAuth: target.genesisParams.txAuth,
+            txIndex: o.targets.length > 0 ? null : o.txIndex,
             payloadBytes: o.app === "bank" ? 49 : o.payload,
             mode,
             batch: target.genesisParams.maxTxsPerBlock,

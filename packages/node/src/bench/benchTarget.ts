@@ -107,6 +107,7 @@ async function startCluster(o: BenchOptions, dir: string, accounts: number): Pro
     app: o.app,
     accounts: o.app === "bank" ? accounts : 1,
     txAuth: o.txAuth,
+    txIndex: o.txIndex,
     consensus: { maxTxsPerBlock: o.batch, maxBatchWaitMs: o.batchWaitMs },
     readyTimeoutMs: 60_000,
     // Profiles are written when a validator exits cleanly (the cluster stops them with SIGTERM).

@@ -17,6 +17,7 @@ interface BenchCliOptions {
   batch: number;
   batchWait: number;
   txAuth: string;
+  txIndex: boolean;
   accounts: number;
   targets?: string[];
   genesis?: string;
@@ -34,6 +35,11 @@ function parseList(value: string): number[] {
     if (!/^\d+$/.test(v.trim())) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
     return Number(v.trim());
   });
+}
+
+function parseOnOff(value: string): boolean {
+  if (value !== "on" && value !== "off") throw new InvalidArgumentError(`"${value}" is not on or off`);
+  return value === "on";
 }
 
 function parseRate(value: string): number {
@@ -59,6 +65,12 @@ export function registerBenchCommand(program: Command): void {
     .option("--batch <n>", "genesis maxTxsPerBlock", parseIntOption, d.batch)
     .option("--batch-wait <ms>", "genesis maxBatchWaitMs", parseIntOption, d.batchWaitMs)
     .option("--tx-auth <mode>", "ed25519 (clients sign, validators verify) or none", d.txAuth)
+    .option(
+      "--tx-index <on|off>",
+      "validators index committed transactions by id (config storage.txIndex)",
+      parseOnOff,
+      d.txIndex,
+    )
     .option(
       "--accounts <n>",
       "sending accounts, at least (bank/kv use 2 x the outstanding level)",
@@ -100,6 +112,7 @@ export function registerBenchCommand(program: Command): void {
         batch: c.batch,
         batchWaitMs: c.batchWait,
         txAuth: c.txAuth as TxAuth,
+        txIndex: c.txIndex,
         accounts: c.accounts,
         targets: c.targets ?? [],
         genesis: c.genesis,

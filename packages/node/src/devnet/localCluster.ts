@@ -15,6 +15,8 @@ export interface LocalClusterOptions {
   txAuth?: TestnetOptions["txAuth"];
   /** Every validator's storage.retainBlocks (new testnets only). */
   retainBlocks?: number;
+  /** Every validator's storage.txIndex (new testnets only). */
+  txIndex?: boolean;
   /** First ports; default: free ports chosen by the OS. */
   p2pBasePort?: number;
   httpBasePort?: number;
@@ -79,6 +81,7 @@ export class LocalCluster {
         txAuth: opts.txAuth,
         consensus: opts.consensus,
         retainBlocks: opts.retainBlocks,
+        txIndex: opts.txIndex,
         p2pBasePort: opts.p2pBasePort ?? ports[0]!,
         httpBasePort: opts.httpBasePort ?? ports[1]!,
       });

@@ -1,5 +1,5 @@
 import type { StoredResults } from "@ordo/storage";
-import { type Block, MerkleTree, resultLeaf, transactionId } from "@ordo/types";
+import { type Block, MerkleTree, resultLeaf, transactionId, transactionIdHex } from "@ordo/types";
 
 export interface RecentBlock {
   block: Block;
@@ -35,6 +35,20 @@ export class RecentBlocks {
   remember(height: number, entry: RecentBlock): void {
     this.#byHeight.set(height, entry);
     while (this.#byHeight.size > this.capacity) this.#byHeight.delete(this.#byHeight.keys().next().value!);
+  }
+
+  /**
+   * Where the transaction with id `idHex` is among the heights held (for a store that does not
+   * index transactions: only recent ones can be found). Oldest first, as the index keeps a tx's
+   * first location: a replay is never mistaken for the original.
+   */
+  find(idHex: string): { height: number; index: number } | undefined {
+    const heights = [...this.#byHeight.keys()].sort((a, b) => a - b);
+    for (const height of heights) {
+      const index = this.#byHeight.get(height)!.block.txs.findIndex((tx) => transactionIdHex(tx) === idHex);
+      if (index >= 0) return { height, index };
+    }
+    return undefined;
   }
 
   /** The Merkle path of result `index` of `height` to the receipt's results root. */

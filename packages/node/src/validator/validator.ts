@@ -232,6 +232,7 @@ export class Validator implements NodeService {
     const createApp = await loadAppFactory(home.genesis.app.name, homePath);
     const store = OrdoStore.open({
       path: home.dataDir,
+      indexTxs: home.config.storage.txIndex,
       limits: validateLimits({
         maxTxBytes: home.genesis.consensus.maxTxBytes,
         maxBlockBytes: home.genesis.consensus.maxBlockBytes,
@@ -345,7 +346,8 @@ export class Validator implements NodeService {
   }
 
   txStatus(id: Uint8Array): TxStatus {
-    const at = this.store.txLocation(id);
+    // Without the tx index (config storage.txIndex false) only the recent heights can be searched.
+    const at = this.store.indexesTxs ? this.store.txLocation(id) : this.#recent.find(toHex(id));
     if (at) {
       const entry = this.#recent.get(at.height);
       if (entry) {
@@ -360,7 +362,8 @@ export class Validator implements NodeService {
         };
       }
     }
-    return this.consensus.mempool.has(toHex(id)) ? { status: "pending" } : { status: "unknown" };
+    if (this.consensus.mempool.has(toHex(id))) return { status: "pending" };
+    return this.store.indexesTxs ? { status: "unknown" } : { status: "unknown", searched: "recent" };
   }
 
   committedBlock(height: number): Block | undefined {

@@ -62,6 +62,8 @@ describe("node home: testnet, config, genesis, keys", () => {
     const c = validateNodeConfig({});
     expect(c.p2p.mdns).to.equal(false);
     expect(c.http.host).to.equal("127.0.0.1");
+    expect(c.storage).to.deep.equal({ retainBlocks: 0, txIndex: true });
+    expect(validateNodeConfig({ storage: { txIndex: false } }).storage.txIndex).to.equal(false);
     const bad: [unknown, RegExp][] = [
       [{ http: { port: 70000 } }, /http\.port/],
       [{ http: { port: "80" } }, /http\.port/],
@@ -71,6 +73,7 @@ describe("node home: testnet, config, genesis, keys", () => {
       [{ p2p: { listen: [] } }, /p2p\.listen/],
       [{ p2p: { bootstrap: ["/ip4/1.2.3.4/tcp/1"] } }, /p2p\.bootstrap\[0\]/],
       [{ p2p: { mdns: "yes" } }, /p2p\.mdns/],
+      [{ storage: { txIndex: "no" } }, /storage\.txIndex/],
       [{ log: { level: "loud" } }, /log\.level/],
       [{ moniker: "has space" }, /moniker/],
       [[], /config/],

@@ -101,6 +101,22 @@ describe("OrdoStore (LMDB)", () => {
     await store.close();
   });
 
+  it("with indexTxs off stores the results but indexes no transaction", async () => {
+    const rng = new SeededRandom(14);
+    const blocks = chain(rng, 1, 2).map((b) => ({ ...b, txs: [arbitraryTransaction(rng)] }));
+    const store = OrdoStore.open({ path: dir, indexTxs: false });
+    expect(store.indexesTxs).to.equal(false);
+    await store.commitBlocks(blocks);
+    for (const b of blocks) {
+      const ids = b.txs.map(transactionId);
+      const results = ids.map(() => arbitraryTxResult(rng));
+      await store.putResults(b.header.height, { results, receipt: arbitraryBlockReceipt(rng) }, ids);
+      expect(store.getResults(b.header.height)?.results).to.deep.equal(results);
+      expect(store.txLocation(ids[0]!)).to.equal(undefined);
+    }
+    await store.close();
+  });
+
   it("rejects results whose tx ids do not match them one to one", async () => {
     const rng = new SeededRandom(14);
     const store = OrdoStore.open({ path: dir });

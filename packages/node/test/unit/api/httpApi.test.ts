@@ -27,8 +27,10 @@ class ListService implements NodeService {
     });
   }
   txStatus(id: Uint8Array) {
-    return this.pending.some((t) => toHex(transactionId(t)) === toHex(id))
-      ? { status: "pending" as const }
+    if (this.pending.some((t) => toHex(transactionId(t)) === toHex(id))) return { status: "pending" as const };
+    // Ids starting with "cd" stand for a validator without the tx index.
+    return id[0] === 0xcd
+      ? { status: "unknown" as const, searched: "recent" as const }
       : { status: "unknown" as const };
   }
   committedBlock() {
@@ -212,6 +214,14 @@ describe("HTTP API", () => {
       if (code) expect(body.error.code, name).to.equal(code);
     }
     expect((await app.inject({ url: "/v1/status" })).statusCode).to.equal(200);
+  });
+
+  it("an unknown tx on a validator without the tx index says only recent heights were searched", async () => {
+    const res = await app.inject({ url: `/v1/tx/${"cd".repeat(32)}` });
+    expect(res.statusCode).to.equal(404);
+    expect(res.json().error).to.deep.include({ code: "UNKNOWN_TX" });
+    expect(res.json().error.message).to.match(/recent heights \(this validator keeps no tx index\)/);
+    expect((await app.inject({ url: `/v1/tx/${"ab".repeat(32)}` })).json().error.message).to.not.match(/recent/);
   });
 
   it("GET /v1/query passes path and data through; /v1/status and /metrics answer", async () => {
