@@ -435,21 +435,24 @@ export class RoundManager {
     }
   }
 
-  #onProposal(from: number, block: Block, retry: ConsensusMessage): void {
+  /** `own`: the block this replica just built as leader, which needs none of the checks on peer input. */
+  #onProposal(from: number, block: Block, retry: ConsensusMessage, own = false): void {
     const h = block.header;
     if (h.round < this.currentRound) return; // stale: nothing to do
     const id = blockId(h);
     const idHex = toHex(id);
     if (this.#tree.has(idHex)) return; // duplicate
     if (from !== h.proposer) throw new ProposalError(`proposal relayed by ${from}, not its proposer`);
-    const txIds = checkProposal(
-      block,
-      id,
-      this.leader(h.round),
-      this.#verifier,
-      { chainId: this.#o.chainId, maxTxsPerBlock: this.#o.maxTxsPerBlock, txAuth: this.#o.txAuth },
-      (txIdHex) => this.mempool.has(txIdHex) || this.#m.signatureVerified?.(txIdHex) === true,
-    );
+    const txIds = own
+      ? block.txs.map(transactionIdHex)
+      : checkProposal(
+          block,
+          id,
+          this.leader(h.round),
+          this.#verifier,
+          { chainId: this.#o.chainId, maxTxsPerBlock: this.#o.maxTxsPerBlock, txAuth: this.#o.txAuth },
+          (txIdHex) => this.mempool.has(txIdHex) || this.#m.signatureVerified?.(txIdHex) === true,
+        );
     // The QC must certify a block we have before we act on it.
     if (!this.#ensureBlock(h.qc, from, retry)) return;
     this.#processQc(h.qc);
@@ -809,7 +812,7 @@ export class RoundManager {
       index: this.#o.index,
     });
     this.#m.network.broadcast({ kind: "proposal", block });
-    this.#onProposal(this.#o.index, block, { kind: "proposal", block });
+    this.#onProposal(this.#o.index, block, { kind: "proposal", block }, true);
   }
 
   #halt(err: DivergenceError): void {

@@ -1,19 +1,45 @@
+import { hash } from "node:crypto";
 import { sha256 } from "./hash.js";
 
 /**
  * Merkle tree in the RFC 6962 shape: leaves hashed as H(0x00 || leaf), nodes as
  * H(0x01 || left || right), and a tree of n leaves split at the largest power of two below n.
  * The domain bytes keep a leaf from ever being taken for an inner node.
+ *
+ * Two trees per block on every validator (payload and results) make these the hottest hashes:
+ * inputs are built in buffers reused from call to call, and inner nodes stay the Buffers
+ * `crypto.hash` returns; only what leaves this module is wrapped as a plain Uint8Array.
  */
-const LEAF = new Uint8Array([0]);
-const NODE = new Uint8Array([1]);
+const HASH_BYTES = 32;
+const nodeInput = Buffer.alloc(1 + 2 * HASH_BYTES);
+nodeInput[0] = 1;
+let leafInput = Buffer.alloc(1 + 80);
+/** Longer leaves are hashed from a joined copy rather than kept in the reused buffer. */
+const MAX_REUSED_LEAF = 4096;
+const LEAF_PREFIX = new Uint8Array([0]);
 
-export function leafHash(leaf: Uint8Array): Uint8Array {
-  return sha256(LEAF, leaf);
+function leafDigest(leaf: Uint8Array): Uint8Array {
+  const n = leaf.length + 1;
+  if (n > MAX_REUSED_LEAF) return sha256(LEAF_PREFIX, leaf);
+  if (leafInput.length < n) leafInput = Buffer.alloc(n);
+  leafInput[0] = 0;
+  leafInput.set(leaf, 1);
+  return hash("sha256", n === leafInput.length ? leafInput : leafInput.subarray(0, n), "buffer");
 }
 
-function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(NODE, left, right);
+/** `left` and `right` are digests (32 bytes). */
+function nodeDigest(left: Uint8Array, right: Uint8Array): Buffer {
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_BYTES);
+  return hash("sha256", nodeInput, "buffer");
+}
+
+function plain(digest: Uint8Array): Uint8Array {
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
+}
+
+export function leafHash(leaf: Uint8Array): Uint8Array {
+  return plain(leafDigest(leaf));
 }
 
 function splitPoint(n: number): number {
@@ -28,17 +54,17 @@ function rootOfHashes(hashes: readonly Uint8Array[], from: number, to: number): 
   if (n === 0) return sha256();
   if (n === 1) return hashes[from]!;
   const k = splitPoint(n);
-  return nodeHash(rootOfHashes(hashes, from, from + k), rootOfHashes(hashes, from + k, to));
+  return nodeDigest(rootOfHashes(hashes, from, from + k), rootOfHashes(hashes, from + k, to));
 }
 
 export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
-  return rootOfHashes(leaves.map(leafHash), 0, leaves.length);
+  return plain(rootOfHashes(leaves.map(leafDigest), 0, leaves.length));
 }
 
 /** Audit path of leaf `index`, from the leaf's sibling up to the root's children. */
 export function merkleProof(leaves: readonly Uint8Array[], index: number): Uint8Array[] {
   if (!Number.isInteger(index) || index < 0 || index >= leaves.length) throw new RangeError("leaf index out of range");
-  const hashes = leaves.map(leafHash);
+  const hashes = leaves.map(leafDigest);
   const path: Uint8Array[] = [];
   let from = 0;
   let to = hashes.length;
@@ -53,7 +79,7 @@ export function merkleProof(leaves: readonly Uint8Array[], index: number): Uint8
       from = from + k;
     }
   }
-  return path.reverse();
+  return path.reverse().map(plain);
 }
 
 /**
@@ -67,11 +93,11 @@ export class MerkleTree {
 
   constructor(leaves: readonly Uint8Array[]) {
     this.size = leaves.length;
-    this.#hashes = leaves.map(leafHash);
+    this.#hashes = leaves.map(leafDigest);
   }
 
   get root(): Uint8Array {
-    return this.#rootOf(0, this.size);
+    return plain(this.#rootOf(0, this.size));
   }
 
   /** The same path as `merkleProof(leaves, index)`. */
@@ -90,7 +116,7 @@ export class MerkleTree {
         from = from + k;
       }
     }
-    return path.reverse();
+    return path.reverse().map(plain);
   }
 
   #rootOf(from: number, to: number): Uint8Array {
@@ -101,7 +127,7 @@ export class MerkleTree {
     let r = this.#roots.get(key);
     if (r === undefined) {
       const k = splitPoint(n);
-      r = nodeHash(this.#rootOf(from, from + k), this.#rootOf(from + k, to));
+      r = nodeDigest(this.#rootOf(from, from + k), this.#rootOf(from + k, to));
       this.#roots.set(key, r);
     }
     return r;
@@ -132,10 +158,11 @@ export function verifyMerkleProof(
     }
   }
   if (goesLeft.length !== path.length) return false;
-  let hash = leafHash(leaf);
+  if (path.some((sibling) => sibling.length !== HASH_BYTES)) return false; // never part of a real tree
+  let digest: Uint8Array = leafDigest(leaf);
   for (let i = 0; i < path.length; i++) {
     const sibling = path[i]!;
-    hash = goesLeft[goesLeft.length - 1 - i] ? nodeHash(hash, sibling) : nodeHash(sibling, hash);
+    digest = goesLeft[goesLeft.length - 1 - i] ? nodeDigest(digest, sibling) : nodeDigest(sibling, digest);
   }
-  return root.length === hash.length && hash.every((b, i) => b === root[i]);
+  return root.length === digest.length && digest.every((b, i) => b === root[i]);
 }

@@ -30,18 +30,30 @@ export type UnsignedBlockReceipt = Omit<BlockReceipt, "validator" | "signature">
 
 export const MAX_LOG_BYTES = 1024;
 
-/** The Merkle leaf of a transaction's result: (txId, index, code, SHA-256(data)). */
 /** Most results carry no data: its hash is computed once (one hash fewer per transaction). */
 const EMPTY_DATA_HASH = sha256(new Uint8Array(0));
 
+/**
+ * The Merkle leaf of a transaction's result: txId | u32 index | u32 code | SHA-256(data), built in
+ * place (one per transaction per block on every validator).
+ */
 export function resultLeaf(txId: Uint8Array, index: number, result: TxResult): Uint8Array {
-  return new Writer(80)
-    .fixed(txId, HASH_LENGTH)
-    .u32(index)
-    .u32(result.code)
-    .fixed(result.data.length === 0 ? EMPTY_DATA_HASH : sha256(result.data), HASH_LENGTH)
-    .finish();
+  if (txId.length !== HASH_LENGTH) throw new RangeError(`a tx id is ${HASH_LENGTH} bytes, got ${txId.length}`);
+  for (const [name, v] of [
+    ["index", index],
+    ["code", result.code],
+  ] as const)
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`result leaf ${name} ${v} is not a u32`);
+  const leaf = new Uint8Array(RESULT_LEAF_BYTES);
+  const view = new DataView(leaf.buffer);
+  leaf.set(txId, 0);
+  view.setUint32(HASH_LENGTH, index);
+  view.setUint32(HASH_LENGTH + 4, result.code);
+  leaf.set(result.data.length === 0 ? EMPTY_DATA_HASH : sha256(result.data), HASH_LENGTH + 8);
+  return leaf;
 }
+
+const RESULT_LEAF_BYTES = HASH_LENGTH + 8 + HASH_LENGTH;
 
 export function receiptSigningBytes(r: UnsignedBlockReceipt): Uint8Array {
   return new Writer(112)
