@@ -46,6 +46,29 @@ describe("merkle tree", () => {
       }
       expect(verifyMerkleProof(root, leaves[i]!, i, size, [...path, sha256()])).to.equal(false);
       expect(verifyMerkleProof(root, leaves[i]!, -1, size, path)).to.equal(false);
+      if (path.length > 0) {
+        // A sibling of the wrong length (untrusted input) is a failed proof, not an exception.
+        for (const bad of [path[0]!.subarray(0, 31), new Uint8Array([...path[0]!, 0])]) {
+          expect(verifyMerkleProof(root, leaves[i]!, i, size, [bad, ...path.slice(1)])).to.equal(false);
+        }
+      }
+    });
+  });
+
+  it("keeps its values when leaves of many lengths are hashed in turn (the reused input buffers)", () => {
+    forEachSeed(10, (rng) => {
+      const leaves = Array.from({ length: rng.int(1, 40) }, () => rng.bytes(rng.int(0, 5000)));
+      const expected = leaves.map((l) => sha256(new Uint8Array([0]), l));
+      const tree = new MerkleTree(leaves);
+      expect(merkleRoot(leaves)).to.deep.equal(tree.root);
+      leaves.forEach((_, i) => {
+        expect(verifyMerkleProof(tree.root, leaves[i]!, i, leaves.length, tree.proof(i))).to.equal(true);
+      });
+      expect(merkleRoot(leaves.slice(0, 1))).to.deep.equal(expected[0]);
+      if (leaves.length >= 2) {
+        const pair = sha256(new Uint8Array([1]), expected[0]!, expected[1]!);
+        expect(merkleRoot(leaves.slice(0, 2))).to.deep.equal(pair);
+      }
     });
   });
 
