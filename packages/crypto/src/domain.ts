@@ -1,4 +1,4 @@
-import { Writer } from "@ordo/types";
+import { pooledBytes, Writer } from "@ordo/types";
 
 /**
  * Every signature covers `"ordo/v1/" + tag + 0x00 || u16 len || chainId` before the message bytes,
@@ -34,7 +34,7 @@ export function domainPrefix(domain: Domain, chainId: string): Uint8Array {
 /** The exact bytes that get signed: domain prefix followed by the message. */
 export function signingPayload(domain: Domain, chainId: string, message: Uint8Array): Uint8Array {
   const prefix = domainPrefix(domain, chainId);
-  const out = new Uint8Array(prefix.length + message.length);
+  const out = pooledBytes(prefix.length + message.length);
   out.set(prefix);
   out.set(message, prefix.length);
   return out;

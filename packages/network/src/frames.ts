@@ -1,3 +1,4 @@
+import { pooledBytes } from "@ordo/types";
 import { FrameTooLargeError } from "./errors.js";
 
 /** Every frame on our streams is a 4-byte big-endian length followed by that many bytes. */
@@ -5,8 +6,8 @@ export const FRAME_HEADER_BYTES = 4;
 
 /** One frame (header + body) in a fresh buffer. */
 export function encodeFrame(body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(FRAME_HEADER_BYTES + body.length);
-  new DataView(out.buffer).setUint32(0, body.length);
+  const out = pooledBytes(FRAME_HEADER_BYTES + body.length);
+  new DataView(out.buffer, out.byteOffset, FRAME_HEADER_BYTES).setUint32(0, body.length);
   out.set(body, FRAME_HEADER_BYTES);
   return out;
 }
@@ -15,8 +16,8 @@ export function encodeFrame(body: Uint8Array): Uint8Array {
 export function encodeFrames(bodies: readonly Uint8Array[], start: number, end: number): Uint8Array {
   let total = 0;
   for (let i = start; i < end; i++) total += FRAME_HEADER_BYTES + bodies[i]!.length;
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
+  const out = pooledBytes(total);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let pos = 0;
   for (let i = start; i < end; i++) {
     const body = bodies[i]!;
@@ -71,11 +72,13 @@ export class FrameDecoder {
         // A whole frame inside this chunk: copy it out (decoded messages keep views into their
         // bytes, and they must not pin the transport's larger chunk).
         if (chunk.length - pos >= length) {
-          onFrame(chunk.slice(pos, pos + length));
+          const body = pooledBytes(length);
+          body.set(chunk.subarray(pos, pos + length));
+          onFrame(body);
           pos += length;
           continue;
         }
-        this.#body = new Uint8Array(length);
+        this.#body = pooledBytes(length);
         this.#bodyFill = 0;
       }
       const body = this.#body;

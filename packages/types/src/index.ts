@@ -1,5 +1,5 @@
 export * from "./bytes.js";
-export { Reader, readSigners, Writer, writeSigners } from "./codec/index.js";
+export { pooledBytes, Reader, readSigners, Writer, writeSigners } from "./codec/index.js";
 export { type CodecErrorCode, CodecError, OrdoError } from "./errors.js";
 export { sha256 } from "./hash.js";
 export { type CodecLimits, defaultLimits, validateLimits } from "./limits.js";

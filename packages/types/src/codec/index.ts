@@ -1,3 +1,3 @@
 export { Reader } from "./reader.js";
-export { Writer } from "./writer.js";
+export { pooledBytes, Writer } from "./writer.js";
 export { readSigners, writeSigners } from "./signers.js";

@@ -1,6 +1,6 @@
 import { HASH_LENGTH, SIGNATURE_LENGTH } from "../bytes.js";
 import { Reader } from "../codec/reader.js";
-import { Writer } from "../codec/writer.js";
+import { pooledBytes, Writer } from "../codec/writer.js";
 import { CodecError } from "../errors.js";
 import { sha256 } from "../hash.js";
 import { type CodecLimits, defaultLimits } from "../limits.js";
@@ -39,18 +39,20 @@ const EMPTY_DATA_HASH = sha256(new Uint8Array(0));
  */
 export function resultLeaf(txId: Uint8Array, index: number, result: TxResult): Uint8Array {
   if (txId.length !== HASH_LENGTH) throw new RangeError(`a tx id is ${HASH_LENGTH} bytes, got ${txId.length}`);
-  for (const [name, v] of [
-    ["index", index],
-    ["code", result.code],
-  ] as const)
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`result leaf ${name} ${v} is not a u32`);
-  const leaf = new Uint8Array(RESULT_LEAF_BYTES);
-  const view = new DataView(leaf.buffer);
+  const leaf = pooledBytes(RESULT_LEAF_BYTES); // every byte written below
   leaf.set(txId, 0);
-  view.setUint32(HASH_LENGTH, index);
-  view.setUint32(HASH_LENGTH + 4, result.code);
+  writeU32(leaf, HASH_LENGTH, index, "index");
+  writeU32(leaf, HASH_LENGTH + 4, result.code, "code");
   leaf.set(result.data.length === 0 ? EMPTY_DATA_HASH : sha256(result.data), HASH_LENGTH + 8);
   return leaf;
+}
+
+function writeU32(out: Uint8Array, at: number, v: number, name: string): void {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`result leaf ${name} ${v} is not a u32`);
+  out[at] = v >>> 24;
+  out[at + 1] = (v >>> 16) & 0xff;
+  out[at + 2] = (v >>> 8) & 0xff;
+  out[at + 3] = v & 0xff;
 }
 
 const RESULT_LEAF_BYTES = HASH_LENGTH + 8 + HASH_LENGTH;
