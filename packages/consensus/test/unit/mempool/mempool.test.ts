@@ -50,4 +50,19 @@ describe("Mempool", () => {
     expect(m.isCommitted(a.hex)).to.equal(false);
     expect(m.isCommitted(c.hex)).to.equal(true);
   });
+
+  it("remembers exactly the last `recentlyCommitted` distinct ids, over many calls, a repeat taking no slot", () => {
+    const m = new Mempool({ recentlyCommitted: 4 });
+    const all = Array.from({ length: 11 }, (_, i) => tx(100 + i).hex);
+    m.markCommitted(all.slice(0, 3));
+    m.markCommitted([all[1]!]); // already remembered: keeps its place
+    m.markCommitted(all.slice(3, 7));
+    expect(all.map((h) => m.isCommitted(h))).to.deep.equal([
+      ...Array(3).fill(false),
+      ...Array(4).fill(true),
+      ...Array(4).fill(false),
+    ]);
+    for (const h of all.slice(7)) m.markCommitted([h]);
+    expect(all.filter((h) => m.isCommitted(h))).to.deep.equal(all.slice(7));
+  });
 });
