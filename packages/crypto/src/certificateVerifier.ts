@@ -1,4 +1,5 @@
 import {
+  BoundedSet,
   bytesEqual,
   encodeQuorumCert,
   encodeTimeoutCert,
@@ -14,7 +15,6 @@ import {
 import { Domain } from "./domain.js";
 import { CryptoError } from "./errors.js";
 import { verifySignature } from "./keyPair.js";
-import { LruSet } from "./lruSet.js";
 import { verifyTimeoutSignature, verifyVoteSignature } from "./signing.js";
 import type { ValidatorSet } from "./validatorSet.js";
 
@@ -36,13 +36,13 @@ export class CertificateVerifier {
   readonly chainId: string;
   readonly validators: ValidatorSet;
   readonly genesisBlockId: Uint8Array;
-  readonly #verified: LruSet;
+  readonly #verified: BoundedSet;
 
   constructor(opts: CertificateVerifierOptions) {
     this.chainId = opts.chainId;
     this.validators = opts.validators;
     this.genesisBlockId = opts.genesisBlockId.slice();
-    this.#verified = new LruSet(opts.cacheSize ?? 4096);
+    this.#verified = new BoundedSet(opts.cacheSize ?? 4096);
   }
 
   /** Throws a {@link CryptoError} saying what is wrong with the QC; returns when it is valid. */

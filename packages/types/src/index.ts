@@ -1,3 +1,4 @@
+export { BoundedSet } from "./boundedSet.js";
 export * from "./bytes.js";
 export { pooledBytes, Reader, readSigners, Writer, writeSigners } from "./codec/index.js";
 export { type CodecErrorCode, CodecError, OrdoError } from "./errors.js";

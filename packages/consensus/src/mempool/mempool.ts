@@ -1,4 +1,4 @@
-import { type Transaction, transactionIdHex } from "@ordo/types";
+import { BoundedSet, type Transaction, transactionIdHex } from "@ordo/types";
 
 export interface MempoolOptions {
   /** Most transactions held; beyond it new ones are refused (back-pressure to clients). */
@@ -28,17 +28,11 @@ interface Entry {
 export class Mempool {
   readonly #opts: MempoolOptions;
   readonly #pending = new Map<string, Entry>();
-  readonly #committed = new Set<string>();
-  /**
-   * The committed ids in commit order, a ring of `recentlyCommitted` slots: the oldest is evicted
-   * from its slot. (Deleting from the front of the Set instead walked past every earlier deletion
-   * still held as a hole in V8's table, thousands per call.)
-   */
-  #committedOrder: (string | undefined)[] = [];
-  #ringNext = 0;
+  readonly #committed: BoundedSet;
 
   constructor(opts: Partial<MempoolOptions> = {}) {
     this.#opts = { ...defaultMempoolOptions, ...opts };
+    this.#committed = new BoundedSet(this.#opts.recentlyCommitted);
   }
 
   get size(): number {
@@ -96,15 +90,8 @@ export class Mempool {
 
   /** Committed transactions leave the pool and are remembered (bounded) so they are not taken again. */
   markCommitted(idHexes: Iterable<string>): void {
-    const cap = this.#opts.recentlyCommitted;
     for (const idHex of idHexes) {
       this.#pending.delete(idHex);
-      if (this.#committed.has(idHex)) continue;
-      if (cap <= 0) continue;
-      const evicted = this.#committedOrder[this.#ringNext];
-      if (evicted !== undefined) this.#committed.delete(evicted);
-      this.#committedOrder[this.#ringNext] = idHex;
-      this.#ringNext = (this.#ringNext + 1) % cap;
       this.#committed.add(idHex);
     }
   }

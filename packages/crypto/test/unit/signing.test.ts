@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { fromBase64 } from "@ordo/types";
-import { Domain, KeyPair, LruSet, signTransaction, verifySignature, verifyTransaction } from "../../src/index.js";
+import { Domain, KeyPair, signTransaction, verifySignature, verifyTransaction } from "../../src/index.js";
 
 describe("transaction signing (external validity)", () => {
   const key = KeyPair.generate();
@@ -38,19 +38,5 @@ describe("transaction signing (external validity)", () => {
     expect(unsigned.chainId).to.equal("c1");
     const raw = fromBase64("AAAA");
     expect(verifySignature(key.publicKey, Domain.vote, "c1", raw, signature)).to.equal(false);
-  });
-});
-
-describe("LruSet", () => {
-  it("keeps the most recently used entries up to its capacity", () => {
-    const s = new LruSet(2);
-    s.add("a");
-    s.add("b");
-    expect(s.has("a")).to.equal(true); // a is now most recent
-    s.add("c"); // evicts b
-    expect(s.has("b")).to.equal(false);
-    expect(s.has("a")).to.equal(true);
-    expect(s.has("c")).to.equal(true);
-    expect(s.size).to.equal(2);
   });
 });

@@ -1,7 +1,13 @@
 import type { AddOutcome } from "@ordo/consensus";
-import { Domain, type LruSet, type VerificationPool } from "@ordo/crypto";
+import { Domain, type VerificationPool } from "@ordo/crypto";
 import type { Application } from "@ordo/sdk";
-import { type Transaction, transactionId, transactionIdHex, transactionSigningBytes } from "@ordo/types";
+import {
+  type BoundedSet,
+  type Transaction,
+  transactionId,
+  transactionIdHex,
+  transactionSigningBytes,
+} from "@ordo/types";
 import type { SubmitOutcome } from "../api/nodeService.js";
 
 export interface TxAdmissionOptions {
@@ -13,7 +19,7 @@ export interface TxAdmissionModules {
   /** Verifies client signatures off the main thread. */
   pool: VerificationPool;
   /** Ids (hex) of transactions whose signature was found good: each is checked once per node. */
-  verified: LruSet;
+  verified: BoundedSet;
   app: Application;
   /** Hands verified, app-checked transactions to the consensus mempool. */
   admit: (txs: Transaction[]) => AddOutcome[];

@@ -1,7 +1,7 @@
 import type { AddOutcome } from "@ordo/consensus";
-import { KeyPair, LruSet, signTransaction, VerificationPool } from "@ordo/crypto";
+import { KeyPair, signTransaction, VerificationPool } from "@ordo/crypto";
 import type { Application } from "@ordo/sdk";
-import { type Transaction, transactionIdHex } from "@ordo/types";
+import { BoundedSet, type Transaction, transactionIdHex } from "@ordo/types";
 import { expect } from "chai";
 import { TxAdmission } from "../../../src/validator/txAdmission.js";
 
@@ -14,7 +14,7 @@ describe("TxAdmission: each client signature checked once per node", () => {
 
   let pool: VerificationPool;
   let checked: number;
-  let verified: LruSet;
+  let verified: BoundedSet;
   let admission: TxAdmission;
   beforeEach(() => {
     pool = new VerificationPool({ threads: 1 });
@@ -25,7 +25,7 @@ describe("TxAdmission: each client signature checked once per node", () => {
         return pool.verifyBatch(items);
       },
     } as VerificationPool;
-    verified = new LruSet(100);
+    verified = new BoundedSet(100);
     const app = { checkTx: async () => ({ code: 0 }) } as unknown as Application;
     admission = new TxAdmission(
       { chainId, txAuth: "ed25519" },
@@ -77,7 +77,7 @@ describe("TxAdmission: relaying client transactions", () => {
       { chainId, txAuth: "ed25519" },
       {
         pool,
-        verified: new LruSet(100),
+        verified: new BoundedSet(100),
         app: { checkTx: async () => ({ code: 0 }) } as unknown as Application,
         admit: (txs) =>
           txs.map((t): AddOutcome => {
