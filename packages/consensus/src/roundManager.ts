@@ -779,13 +779,14 @@ export class RoundManager {
   #maybeScheduleProposal(): void {
     const round = this.currentRound;
     if (this.leader(round) !== this.#o.index || this.#proposedRound === round) return;
-    if (this.mempool.size >= this.#o.maxTxsPerBlock || this.#o.maxBatchWaitMs === 0) {
+    if (this.#o.maxBatchWaitMs === 0) {
       this.#propose(round, true);
       return;
     }
     if (this.#proposalTimerRound === round) return;
     this.#proposalTimerRound = round;
-    // The generator decides: a lone transaction goes out now, a batch waits for the timer.
+    // The generator decides: a full batch (counting only transactions outside the uncommitted
+    // chain) or a lone transaction goes out now, anything else waits for the timer.
     this.#propose(round, false);
     if (this.#proposedRound === round) return;
     this.#m.time.setTimeout(() => this.#m.post({ kind: "proposalTimer", round }), this.#o.maxBatchWaitMs);
