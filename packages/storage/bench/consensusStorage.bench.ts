@@ -67,7 +67,7 @@ for (let r = 1; r <= N; r++) {
   );
 }
 console.log(
-  `SafetyStorage.store until durable (FileSafetyStorage: pwrite + fdatasync): ${us(performance.now() - t, N)}`,
+  `SafetyStorage.store until durable (FileSafetyStorage: pwrite on an O_DSYNC descriptor, thread pool): ${us(performance.now() - t, N)}`,
 );
 await safety.close();
 
