@@ -106,7 +106,10 @@ export type ConsensusEvent =
   | { kind: "rangeFetched"; range: VerifiedRange; done: (err?: Error) => void }
   | { kind: "rangeSyncDone"; from: number; retry: ConsensusMessage; synced: number }
   /** A vote or timeout whose SafetyData became durable after the step that signed it (see SafetyRules). */
-  | { kind: "released"; message: { kind: "vote"; vote: Vote } | { kind: "timeout"; timeout: Timeout } };
+  | { kind: "released"; message: SignedMessage };
+
+/** A vote or timeout signed by SafetyRules, to send once released. */
+type SignedMessage = { kind: "vote"; vote: Vote } | { kind: "timeout"; timeout: Timeout };
 
 export interface RoundManagerStats {
   proposals: number;
@@ -138,6 +141,8 @@ export class RoundManager {
   #timedOutRound = -1;
   #proposedRound = -1;
   #proposalTimerRound = -1;
+  /** While the batch timer runs: the mempool's transactions already in the uncommitted chain then. */
+  #waitingInChain = 0;
   #fetching = new Set<string>();
   #halted: DivergenceError | null = null;
   readonly #divergence: DivergenceMonitor;
@@ -473,26 +478,28 @@ export class RoundManager {
       this.#halt(diverged);
       throw new ProposalError("proposal not voted for: this replica halted", diverged.meta);
     }
-    this.#release((send) => this.#safety.vote(h, id, (vote) => send({ kind: "vote", vote })));
+    const ready = this.#signed((release) => this.#safety.vote(h, id, (vote) => release({ kind: "vote", vote })));
     this.stats.votes++;
     this.#votedRound = h.round;
     this.#suspects.delete(h.proposer);
+    if (ready?.kind === "vote") this.#sendVote(ready.vote);
     this.#takePendingQc(idHex);
   }
 
   /**
-   * Runs a SafetyRules call whose signature comes out when its data is durable: at once (sent in
-   * this step) when nothing was waiting for the disk, else later as a "released" event, so it is
-   * handled in turn like any other.
+   * Runs a SafetyRules call whose signed message comes out once its data is durable. Released
+   * during the call (nothing was waiting for the disk), the message is returned for the caller to
+   * send in this step; released later, it comes back as a "released" event, handled in turn.
    */
-  #release(sign: (send: (m: Extract<ConsensusEvent, { kind: "released" }>["message"]) => void) => void): void {
+  #signed(sign: (release: (m: SignedMessage) => void) => void): SignedMessage | undefined {
     let inStep = true;
+    let ready: SignedMessage | undefined;
     sign((message) => {
-      if (!inStep) this.#m.post({ kind: "released", message });
-      else if (message.kind === "vote") this.#sendVote(message.vote);
-      else this.#sendTimeout(message.timeout);
+      if (inStep) ready = message;
+      else this.#m.post({ kind: "released", message });
     });
     inStep = false;
+    return ready;
   }
 
   #sendVote(vote: Vote): void {
@@ -571,12 +578,13 @@ export class RoundManager {
     if (round !== this.currentRound) return;
     const highQc = this.#tree.highQc;
     const lastTc = this.#lastTc;
-    this.#release((send) =>
-      this.#safety.timeout(round, highQc, lastTc, (timeout) => send({ kind: "timeout", timeout })),
+    const ready = this.#signed((release) =>
+      this.#safety.timeout(round, highQc, lastTc, (timeout) => release({ kind: "timeout", timeout })),
     );
     this.#timedOutRound = round;
     this.stats.timeouts++;
     this.#m.log?.("debug", "round timed out", { round, index: this.#o.index });
+    if (ready?.kind === "timeout") this.#sendTimeout(ready.timeout);
   }
 
   #sendTimeout(timeout: Timeout): void {
@@ -783,7 +791,11 @@ export class RoundManager {
       this.#propose(round, true);
       return;
     }
-    if (this.#proposalTimerRound === round) return;
+    if (this.#proposalTimerRound === round) {
+      // Waiting for the batch timer: a full batch outside the uncommitted chain goes at once.
+      if (this.mempool.size - this.#waitingInChain >= this.#o.maxTxsPerBlock) this.#propose(round, true);
+      return;
+    }
     this.#proposalTimerRound = round;
     // The generator decides: a full batch (counting only transactions outside the uncommitted
     // chain) or a lone transaction goes out now, anything else waits for the timer.
@@ -797,8 +809,9 @@ export class RoundManager {
     if (this.#proposedRound >= round || this.leader(round) !== this.#o.index || round !== this.currentRound) return;
     if (this.#safety.data.lastVotedRound >= round) return; // timed out here already
     const decision = this.#proposer.generate(round, this.#tree, this.#lastTc, force);
-    if (decision === "wait") {
+    if (decision && "wait" in decision) {
       // Give the batch a moment to fill, bounded by the max wait.
+      this.#waitingInChain = decision.inChain;
       this.#maybeScheduleProposal();
       return;
     }

@@ -24,8 +24,11 @@ export interface ProposalGeneratorOptions {
   maxBatchWaitMs: number;
 }
 
-/** What the leader should do now: propose `block`, wait for the batch to fill, or nothing. */
-export type ProposalDecision = { block: Block } | "wait" | null;
+/**
+ * What the leader should do now: propose `block`, wait for the batch to fill (`inChain`: how many
+ * of the mempool's transactions are already in the uncommitted chain), or nothing.
+ */
+export type ProposalDecision = { block: Block } | { wait: true; inChain: number } | null;
 
 /**
  * Builds the leader's block for a round on top of its high QC (and the TC that justifies the
@@ -65,7 +68,9 @@ export class ProposalGenerator {
     const full = waiting >= this.opts.maxTxsPerBlock;
     // Wait for a fuller batch only when transactions are coming in more than one at a time: a lone
     // transaction (a client waiting for each answer) would only be delayed by the wait.
-    if (hasTxs && !force && !full && waiting > 1 && this.opts.maxBatchWaitMs > 0) return "wait";
+    if (hasTxs && !force && !full && waiting > 1 && this.opts.maxBatchWaitMs > 0) {
+      return { wait: true, inChain: inFlight.size };
+    }
 
     const { txs, ids } = mempool.batch(this.opts.maxTxsPerBlock, this.opts.maxBatchBytes, inFlight);
     const executed = executor.lastExecuted();

@@ -52,12 +52,12 @@ describe("ProposalGenerator", () => {
   it("waits for a partial batch unless forced, and proposes a full one at once, on its high QC", () => {
     const { generator, tree, add } = setup();
     add(tx(1), tx(5));
-    expect(generator.generate(1, tree, null, false)).to.equal("wait");
+    expect(generator.generate(1, tree, null, false)).to.have.property("wait", true);
     const forced = generator.generate(1, tree, null, true);
-    expect(forced).to.not.be.oneOf([null, "wait"]);
+    expect(forced).to.have.property("block");
     add(tx(2), tx(3), tx(4));
     const full = generator.generate(1, tree, null, false);
-    if (full === null || full === "wait") throw new Error("expected a block");
+    if (full === null || !("block" in full)) throw new Error("expected a block");
     expect(full.block.txs).to.have.length(3);
     expect(full.block.header).to.deep.include({ round: 1, height: 1, proposer: 1, tc: null });
     expect(toHex(full.block.header.qc.blockId)).to.equal(g.rec.idHex);
@@ -67,7 +67,7 @@ describe("ProposalGenerator", () => {
     const { generator, tree, add } = setup();
     add(tx(1));
     const lone = generator.generate(1, tree, null, false);
-    if (lone === null || lone === "wait") throw new Error("expected a block");
+    if (lone === null || !("block" in lone)) throw new Error("expected a block");
     expect(lone.block.txs).to.have.length(1);
   });
 
@@ -78,9 +78,9 @@ describe("ProposalGenerator", () => {
     const b1 = child(g.rec, g.qc, 1, [t]);
     tree.insert(b1);
     tree.insertQc(certify(b1));
-    expect(generator.generate(2, tree, null, false)).to.equal("wait");
+    expect(generator.generate(2, tree, null, false)).to.deep.equal({ wait: true, inChain: 1 });
     const forced = generator.generate(2, tree, null, true);
-    if (forced === null || forced === "wait") throw new Error("expected a block");
+    if (forced === null || !("block" in forced)) throw new Error("expected a block");
     expect(forced.block.txs.map((x) => x.nonce)).to.deep.equal([21n, 22n]);
   });
 
@@ -92,7 +92,7 @@ describe("ProposalGenerator", () => {
     tree.insert(b1);
     tree.insertQc(certify(b1));
     const drain = generator.generate(2, tree, null, false);
-    if (drain === null || drain === "wait") throw new Error("expected a block");
+    if (drain === null || !("block" in drain)) throw new Error("expected a block");
     expect(drain.block.txs).to.deep.equal([]);
   });
 
@@ -101,7 +101,7 @@ describe("ProposalGenerator", () => {
     add(tx(1));
     expect(generator.generate(3, tree, null, true)).to.equal(null); // no QC or TC for round 2
     const withTc = generator.generate(3, tree, tcFor(2, [0, 0, 0]), true);
-    if (withTc === null || withTc === "wait") throw new Error("expected a block");
+    if (withTc === null || !("block" in withTc)) throw new Error("expected a block");
     expect(withTc.block.header.tc?.round).to.equal(2);
     expect(generator.generate(3, tree, tcFor(2, [0, 1, 0]), true)).to.equal(null); // someone saw QC round 1
   });
