@@ -103,12 +103,23 @@ export class FileSafetyStorage implements SafetyStorage {
         this.#seq = seq;
         this.#data = data;
       }
-      for (const done of waiting) done(failure);
+      for (const done of waiting) answer(done, failure);
       // Writes asked for meanwhile go out now, or the waiters of close() are answered.
       if (this.#next !== undefined) this.#writeNext();
-      else if (this.#nextDone.length > 0) for (const done of this.#nextDone.splice(0)) done(null);
+      else if (this.#nextDone.length > 0) for (const done of this.#nextDone.splice(0)) answer(done, null);
     };
     write(this.#fd, slotBytes(seq, data), 0, SLOT_BYTES, Number(seq % 2n) * SLOT_BYTES, finish);
+  }
+}
+
+/** A waiter that throws must not keep the others (or the next write) from running: it fails on its own. */
+function answer(done: (err: Error | null) => void, err: Error | null): void {
+  try {
+    done(err);
+  } catch (thrown) {
+    queueMicrotask(() => {
+      throw thrown;
+    });
   }
 }
 
