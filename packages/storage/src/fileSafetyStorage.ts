@@ -12,10 +12,10 @@ import { damagedSafetyData, StorageError, storageErrorFrom } from "./errors.js";
 
 /**
  * SafetyData in a small file of its own, written in place by a `pwrite` on an O_DSYNC descriptor
- * (durable when it returns: ~0.2 ms here alone, ~1.4 ms while four validators' LMDB flushes share
- * the disk) on libuv's thread pool, so the event loop goes on meanwhile. It used to be an LMDB record written with `putSync`, which
- * must wait for LMDB's single write lock: while the background thread committed a block, a vote
- * waited ~5 ms.
+ * (durable when it returns: ~0.2-0.4 ms here alone, ~1.4 ms while four validators' LMDB flushes
+ * share the disk) on libuv's thread pool, so the event loop goes on meanwhile. It used to be an
+ * LMDB record written with `putSync`, which must wait for LMDB's single write lock: while the
+ * background thread committed a block, a vote waited ~5 ms.
  *
  * One write at a time: a `store` arriving while one is in flight waits, and several waiting ones
  * become one write of the latest data (SafetyData only grows), whose completion answers them all.
@@ -108,7 +108,12 @@ export class FileSafetyStorage implements SafetyStorage {
       if (this.#next !== undefined) this.#writeNext();
       else if (this.#nextDone.length > 0) for (const done of this.#nextDone.splice(0)) answer(done, null);
     };
-    write(this.#fd, slotBytes(seq, data), 0, SLOT_BYTES, Number(seq % 2n) * SLOT_BYTES, finish);
+    write(this.#fd, slotBytes(seq, data), 0, SLOT_BYTES, Number(seq % 2n) * SLOT_BYTES, (err, written) => {
+      if (!err && written !== SLOT_BYTES) {
+        // A short write (a disk filling up) is no durable slot: the other slot still holds the last one.
+        finish(Object.assign(new Error(`short write: ${written} of ${SLOT_BYTES} bytes`), { code: "EIO" }));
+      } else finish(err);
+    });
   }
 }
 
