@@ -379,6 +379,26 @@ describe("RoundManager", () => {
       expect(h.time.clock).to.equal(0);
     });
 
+    it("counts only transactions outside the uncommitted chain as a full batch: waits below it, goes at once on it", () => {
+      const h = new Harness(2); // leads round 2
+      const inChain = Array.from({ length: 6 }, tx);
+      const fresh = Array.from({ length: 5 }, tx);
+      h.rm.handle({ kind: "transactions", txs: [...inChain, ...fresh] }); // 11 pending >= max 10
+      const b1x = block(g.rec, g.qc, 1, { txs: inChain });
+      h.receive(1, proposal(b1x));
+      h.receive(0, { kind: "vote", vote: voteFor(b1x, 0) });
+      h.receive(1, { kind: "vote", vote: voteFor(b1x, 1) });
+      expect(h.rm.currentRound).to.equal(2);
+      expect(h.sentOf("proposal")).to.deep.equal([]); // 5 outside the chain: waits for a fuller batch
+      const more = Array.from({ length: 5 }, tx);
+      h.rm.handle({ kind: "transactions", txs: more }); // now 10 outside the chain
+      const proposals = h.sentOf("proposal");
+      expect(proposals).to.have.length(1);
+      const ids = (txs: readonly Transaction[]) => txs.map((x) => toHex(transactionId(x)));
+      expect(ids(proposals[0]!.message.block.txs)).to.deep.equal(ids([...fresh, ...more]));
+      expect(h.time.clock).to.equal(0);
+    });
+
     it("rejects a vote sent by someone else than its voter, a badly signed vote, and a double vote", () => {
       const h = new Harness(2);
       h.receive(1, proposal(b1));
