@@ -310,8 +310,7 @@ export class RoundManager {
         event.done();
         return;
       case "released":
-        if (event.message.kind === "vote") this.#sendVote(event.message.vote);
-        else this.#sendTimeout(event.message.timeout);
+        this.#sendSigned(event.message);
         return;
       case "rangeSyncDone":
         this.#lastRangeSync = this.#rangeSync?.progress ?? null;
@@ -482,7 +481,7 @@ export class RoundManager {
     this.stats.votes++;
     this.#votedRound = h.round;
     this.#suspects.delete(h.proposer);
-    if (ready?.kind === "vote") this.#sendVote(ready.vote);
+    if (ready) this.#sendSigned(ready);
     this.#takePendingQc(idHex);
   }
 
@@ -500,6 +499,11 @@ export class RoundManager {
     });
     inStep = false;
     return ready;
+  }
+
+  #sendSigned(m: SignedMessage): void {
+    if (m.kind === "vote") this.#sendVote(m.vote);
+    else this.#sendTimeout(m.timeout);
   }
 
   #sendVote(vote: Vote): void {
@@ -584,7 +588,7 @@ export class RoundManager {
     this.#timedOutRound = round;
     this.stats.timeouts++;
     this.#m.log?.("debug", "round timed out", { round, index: this.#o.index });
-    if (ready?.kind === "timeout") this.#sendTimeout(ready.timeout);
+    if (ready) this.#sendSigned(ready);
   }
 
   #sendTimeout(timeout: Timeout): void {

@@ -297,8 +297,8 @@ export class OrdoStore {
   /**
    * Writes one height's results and receipt and (unless `indexTxs` is off) indexes its
    * transactions (`txIds[i]` is the id of the block's i-th tx) in one transaction; resolves once
-   * on disk. A tx id already indexed
-   * keeps its first location: a replayed tx is never mistaken for the original.
+   * on disk. A tx id already indexed keeps its first location: a replayed tx is never mistaken
+   * for the original.
    */
   async putResults(height: number, stored: StoredResults, txIds: readonly Uint8Array[]): Promise<void> {
     this.#check();

@@ -52,11 +52,6 @@ export class SafetyRules {
     return this.#data;
   }
 
-  /** True when no signature is waiting for a write. */
-  get settled(): boolean {
-    return this.#waiting.length === 0;
-  }
-
   /**
    * Votes for the block with header `h` and id `id` in round `h.round`:
    * requires `h.round > lastVotedRound` and (`h.qc.round + 1 == h.round` or a TC justifies it);

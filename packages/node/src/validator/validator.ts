@@ -347,8 +347,9 @@ export class Validator implements NodeService {
   }
 
   txStatus(id: Uint8Array): TxStatus {
+    const idHex = toHex(id);
     // Without the tx index (config storage.txIndex false) only the recent heights can be searched.
-    const at = this.store.indexesTxs ? this.store.txLocation(id) : this.#recent.find(toHex(id));
+    const at = this.store.indexesTxs ? this.store.txLocation(id) : this.#recent.find(idHex);
     if (at) {
       const entry = this.#recent.get(at.height);
       if (entry) {
@@ -363,7 +364,7 @@ export class Validator implements NodeService {
         };
       }
     }
-    if (this.consensus.mempool.has(toHex(id))) return { status: "pending" };
+    if (this.consensus.mempool.has(idHex)) return { status: "pending" };
     return this.store.indexesTxs ? { status: "unknown" } : { status: "unknown", searched: "recent" };
   }
 

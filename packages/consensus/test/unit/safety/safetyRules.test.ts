@@ -38,12 +38,10 @@ describe("SafetyRules persistence order", () => {
     rules.vote(b1.block.header, b1.id, (v) => released.push(v));
     expect(released).to.have.length(0);
     expect(rules.data.lastVotedRound).to.equal(1);
-    expect(rules.settled).to.equal(false);
     expect(() => rules.vote(b1.block.header, b1.id, (v) => released.push(v))).to.throw("not above last voted round");
     storage.complete();
     expect(released.map((v) => v.round)).to.deep.equal([1]);
     expect(storage.durable.lastVotedRound).to.equal(1);
-    expect(rules.settled).to.equal(true);
   });
 
   it("a timeout in the round just voted in (no new data) still waits for the vote's write", () => {

@@ -5,12 +5,18 @@ import { BoundedSet, type Transaction, transactionIdHex } from "@ordo/types";
 import { expect } from "chai";
 import { TxAdmission } from "../../../src/validator/txAdmission.js";
 
-describe("TxAdmission: each client signature checked once per node", () => {
-  const chainId = "ordo-test";
-  const key = KeyPair.fromSeed(new Uint8Array(32).fill(5));
+const chainId = "ordo-test";
+
+/** Signed transactions of one client (key seeded by `seedByte`), nonces counting up from 0. */
+function clientTxs(seedByte: number, payloadByte: number): () => Transaction {
+  const key = KeyPair.fromSeed(new Uint8Array(32).fill(seedByte));
   let nonce = 0n;
-  const tx = (): Transaction =>
-    signTransaction(key, { chainId, sender: key.publicKey, nonce: nonce++, payload: new Uint8Array([1]) });
+  return () =>
+    signTransaction(key, { chainId, sender: key.publicKey, nonce: nonce++, payload: new Uint8Array([payloadByte]) });
+}
+
+describe("TxAdmission: each client signature checked once per node", () => {
+  const tx = clientTxs(5, 1);
 
   let pool: VerificationPool;
   let checked: number;
@@ -63,11 +69,7 @@ describe("TxAdmission: each client signature checked once per node", () => {
 });
 
 describe("TxAdmission: relaying client transactions", () => {
-  const chainId = "ordo-test";
-  const key = KeyPair.fromSeed(new Uint8Array(32).fill(6));
-  let nonce = 0n;
-  const tx = (): Transaction =>
-    signTransaction(key, { chainId, sender: key.publicKey, nonce: nonce++, payload: new Uint8Array([2]) });
+  const tx = clientTxs(6, 2);
 
   it("relays a client's good transactions before they enter the mempool, leaving out bad, known and relayed ones", async () => {
     const pool = new VerificationPool({ threads: 1 });
