@@ -11,6 +11,14 @@ const builtin: Record<string, () => Promise<{ createApp: AppFactory }>> = {
 };
 
 /**
+ * Whether `name` is an app that ships with Ordo: these keep all their state in the backend they are
+ * given (the validator's store), so the validator may write their commit in one batch with the results.
+ */
+export function isBuiltinApp(name: string): boolean {
+  return Object.hasOwn(builtin, name);
+}
+
+/**
  * Finds an app's factory: a built-in name (`bank`, `kv`), an npm package name, or a path to the
  * author's own package or module. Whatever it is must export `createApp`.
  */

@@ -33,7 +33,7 @@ import { type Home, loadHome } from "../home.js";
 import { createLogger, type Logger } from "../logger.js";
 import { NodeMetrics } from "../metrics.js";
 import { peerIdOfPublicKey } from "../peerIdentity.js";
-import { loadAppFactory } from "./appLoader.js";
+import { isBuiltinApp, loadAppFactory } from "./appLoader.js";
 import { ConsensusEventLoop } from "./eventLoop.js";
 import { InboundMessages } from "./inboundMessages.js";
 import { RecentBlocks } from "./recentBlocks.js";
@@ -153,7 +153,8 @@ export class Validator implements NodeService {
         app,
         key: home.key,
         // Results, receipt and the tx index are durable (and, written after them in the same
-        // ordered write queue, the committed blocks) before the app commits and a receipt is served.
+        // ordered write queue, the committed blocks) no later than the app's commit, and before a
+        // receipt is served.
         beforeCommit: async (e) => {
           if (!e.receipt) throw new Error("a validator must sign its receipts");
           const stored = { results: e.results, receipt: e.receipt };
@@ -161,6 +162,8 @@ export class Validator implements NodeService {
           this.#resultsDurableTo = Math.max(this.#resultsDurableTo, e.height);
           this.#recent.remember(e.height, { block: e.block, stored });
         },
+        // A built-in app's state is in this store too: its commit joins the results' write batch.
+        commitWithResults: isBuiltinApp(g.app.name),
         onListenerError: (err, height) => this.log.error({ err, height }, "commit listener failed"),
       },
     );

@@ -44,6 +44,14 @@ export interface ExecutionEngineModules {
    * results and receipt durable. If it throws, the app does not commit and execution halts.
    */
   beforeCommit?: (e: ExecutedBlock) => Promise<void> | void;
+  /**
+   * Set when `beforeCommit` writes to the same store as the app's commit, one that makes writes
+   * durable in the order they are issued and fails a write batch as a whole (the validator's
+   * OrdoStore, whose LMDB environment holds both). The app's commit is then issued right after the
+   * results write, not after it is durable: both land in one write batch, one flush instead of two,
+   * and a crash still never leaves the app ahead of its stored results.
+   */
+  commitWithResults?: boolean;
   /** Where an onExecuted listener's exception goes (default: a process warning). */
   onListenerError?: (err: unknown, height: number) => void;
 }
@@ -71,6 +79,7 @@ export class ExecutionEngine implements Executor {
   #failure: ExecutionError | null = null;
   readonly #onListenerError: (err: unknown, height: number) => void;
   readonly #beforeCommit: ((e: ExecutedBlock) => Promise<void> | void) | undefined;
+  readonly #commitWithResults: boolean;
 
   constructor(opts: ExecutionEngineOptions, modules: ExecutionEngineModules) {
     validateExecutionOptions(opts, modules.key !== undefined);
@@ -78,6 +87,7 @@ export class ExecutionEngine implements Executor {
     this.#app = modules.app;
     this.#key = modules.key;
     this.#beforeCommit = modules.beforeCommit;
+    this.#commitWithResults = modules.commitWithResults ?? false;
     this.#onListenerError =
       modules.onListenerError ??
       ((err, height) =>
@@ -224,22 +234,33 @@ export class ExecutionEngine implements Executor {
     // Results are stored before the app commits: after a crash in between, the app is still at
     // height - 1 and re-executes this block to the same results; never the reverse (app ahead of
     // stored results, which could not be recomputed).
-    if (this.#beforeCommit) {
-      try {
-        await this.#beforeCommit(executed);
-      } catch (err) {
-        throw new ExecutionError(
-          "PERSIST_FAILED",
-          `storing the results of height ${height} failed: ${(err as Error).message}`,
-        );
-      }
+    const persisted = this.#persist(executed);
+    if (this.#commitWithResults) {
+      // Issued now, ordered after the results write by the shared store; a failed results write
+      // fails the app's write with it. Both settle before the height counts as executed.
+      const committed = (async () => this.#app.commit())();
+      for (const r of await Promise.allSettled([persisted, committed])) if (r.status === "rejected") throw r.reason;
+    } else {
+      await persisted;
+      await this.#app.commit();
     }
-    await this.#app.commit();
     this.#height = height;
     this.#appHash = appHash;
     this.#hashes.set(height, appHash);
     this.#hashes.delete(height - this.#o.hashWindow);
     return executed;
+  }
+
+  async #persist(executed: ExecutedBlock): Promise<void> {
+    if (!this.#beforeCommit) return;
+    try {
+      await this.#beforeCommit(executed);
+    } catch (err) {
+      throw new ExecutionError(
+        "PERSIST_FAILED",
+        `storing the results of height ${executed.height} failed: ${(err as Error).message}`,
+      );
+    }
   }
 
   // A listener's bug must not halt execution: the state is already committed.

@@ -319,4 +319,49 @@ describe("ExecutionEngine", () => {
     await again.idle();
     expect(stored).to.deep.equal([1, 2, 3, 4]);
   });
+
+  it("commitWithResults issues the app's commit before the results write settles, and halts if that write fails", async () => {
+    const backend = new MemoryBackend();
+    const order: string[] = [];
+    class Traced extends Counter {
+      override async commit() {
+        order.push("commit");
+        return super.commit();
+      }
+    }
+    const engine = new ExecutionEngine(
+      { chainId },
+      {
+        app: new Traced(backend),
+        commitWithResults: true,
+        beforeCommit: async (e) => {
+          order.push(`store ${e.height}`);
+          await new Promise((resolve) => setImmediate(resolve));
+          order.push(`stored ${e.height}`);
+          if (e.height === 3) throw new Error("disk full");
+        },
+      },
+    );
+    await engine.init();
+    order.length = 0;
+    const executed: number[] = [];
+    engine.onExecuted((e) => executed.push(e.height));
+    engine.deliver(chain(4), genesisQuorumCert(ZERO_HASH));
+    await engine.idle().catch(() => {});
+    expect(order).to.deep.equal([
+      "store 1",
+      "commit",
+      "stored 1",
+      "store 2",
+      "commit",
+      "stored 2",
+      "store 3",
+      "commit",
+      "stored 3",
+    ]);
+    expect(engine.failure?.code).to.equal("PERSIST_FAILED");
+    // Height 3 never counts as executed: no receipt is announced for it.
+    expect(executed).to.deep.equal([1, 2]);
+    expect(engine.lastExecuted().height).to.equal(2);
+  });
 });
