@@ -8,6 +8,7 @@ import { type Ping, ping } from "@libp2p/ping";
 import { tcp } from "@libp2p/tcp";
 import { yamux } from "@libp2p/yamux";
 import { createLibp2p, type Libp2p, type Libp2pOptions } from "libp2p";
+import { installYamuxWindowHysteresis } from "./yamuxWindowUpdates.js";
 
 export interface OrdoServices extends Record<string, unknown> {
   identify: Identify;
@@ -39,6 +40,7 @@ export async function createOrdoHost(init: HostInit): Promise<OrdoHost> {
   // bootstrap() throws on an empty list, so it is only added when there is something to dial.
   if (init.bootstrap && init.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: init.bootstrap, timeout: 0 }));
   if (init.mdns) peerDiscovery.push(mdns());
+  installYamuxWindowHysteresis();
   return createLibp2p<OrdoServices>({
     start: false,
     privateKey: init.privateKey,
