@@ -532,7 +532,8 @@ export class RoundManager {
     const result = this.#votes.add(vote);
     if (result === "equivocation") throw new VoteError(`validator ${from} voted twice in round ${vote.round}`);
     if (!result) return;
-    this.#verifier.verifyQuorumCert(result); // cheap: every signature was checked, this caches it
+    // Every signature in it was checked as a vote (or is ours): cache it rather than verify it again.
+    this.#verifier.rememberAssembled(result);
     // The aggregator forms a QC once: if its block is missing, keep the QC until the block arrives
     // (by proposal or fetch); replaying the votes would form nothing.
     const retry: ConsensusMessage = {

@@ -57,7 +57,7 @@ export class CertificateVerifier {
       });
     }
     this.#checkSigners(qc.signers, qc.signatures.length);
-    const key = `qc:${toHex(sha256(encodeQuorumCert(qc)))}`;
+    const key = qcKey(qc);
     if (this.#verified.has(key)) return;
     const message = voteDataSigningBytes(qc);
     qc.signers.forEach((signer, i) => {
@@ -69,6 +69,16 @@ export class CertificateVerifier {
       }
     });
     this.#verified.add(key);
+  }
+
+  /**
+   * Records a QC this replica assembled from votes that each passed `verifyVote` (or that it signed
+   * itself), so that `verifyQuorumCert` takes it from the cache instead of checking every signature
+   * a second time. The cache key covers the signatures: any other QC is still checked in full.
+   */
+  rememberAssembled(qc: QuorumCert): void {
+    this.#checkSigners(qc.signers, qc.signatures.length);
+    this.#verified.add(qcKey(qc));
   }
 
   verifyTimeoutCert(tc: TimeoutCert): void {
@@ -153,6 +163,10 @@ export class CertificateVerifier {
       });
     }
   }
+}
+
+function qcKey(qc: QuorumCert): string {
+  return `qc:${toHex(sha256(encodeQuorumCert(qc)))}`;
 }
 
 function succeeds(fn: () => void): boolean {

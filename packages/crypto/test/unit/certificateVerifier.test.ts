@@ -18,6 +18,24 @@ describe("CertificateVerifier: quorum certificates", () => {
     expect(() => verifier.verifyQuorumCert(makeQc(keys, [1, 2, 3], data))).to.not.throw();
   });
 
+  it("rememberAssembled: that exact QC then passes without its signatures being checked; any other QC is still checked", () => {
+    const fresh = committee(4);
+    const qc = makeQc(fresh.keys, [0, 1, 2], voteData(9));
+    // A corrupted copy stands in for "not checked": remembered, it passes from the cache.
+    const signatures = qc.signatures.map((s) => s.slice());
+    signatures[1]![3]! ^= 0x01;
+    const remembered = { ...qc, signatures };
+    fresh.verifier.rememberAssembled(remembered);
+    expect(() => fresh.verifier.verifyQuorumCert(remembered)).to.not.throw();
+    // Another corruption of the same QC is not the remembered one.
+    const other = qc.signatures.map((s) => s.slice());
+    other[2]![3]! ^= 0x01;
+    expectCryptoError(() => fresh.verifier.verifyQuorumCert({ ...qc, signatures: other }), "BAD_SIGNATURE");
+    // Structure is still checked when remembering.
+    expectCryptoError(() => fresh.verifier.rememberAssembled({ ...qc, signers: [0, 1] }), "MALFORMED_CERTIFICATE");
+    expectCryptoError(() => fresh.verifier.rememberAssembled(makeQc(fresh.keys, [0, 1], voteData(9))), "BELOW_QUORUM");
+  });
+
   it("rejects a duplicate signer", () => {
     const qc = makeQc(keys, [0, 1, 2], data);
     const dup = { ...qc, signers: [0, 1, 1], signatures: [qc.signatures[0]!, qc.signatures[1]!, qc.signatures[1]!] };
