@@ -14,9 +14,12 @@ import {
   toHex,
   type Transaction,
 } from "@ordo/types";
-import { blockJson, receiptJson, resultJson } from "./json.js";
-import type { NodeService, SubmitOutcome } from "./nodeService.js";
+import { blockJson, receiptJson, resultJson, resultsListJson } from "./json.js";
+import type { CommitEvent, NodeService, SubmitOutcome } from "./nodeService.js";
 import { heightSchema, querySchema, submitTxSchema, submitTxsSchema, txIdSchema } from "./schemas.js";
+
+/** Largest block whose results list a commit event carries (larger ones: GET /v1/blocks/:height/results). */
+export const INLINE_RESULTS_MAX_TXS = 64;
 
 export interface HttpApiOptions {
   bodyLimitBytes: number;
@@ -181,11 +184,7 @@ export function buildHttpApi(service: NodeService, partial: Partial<HttpApiOptio
     const height = heightOf(req);
     const r = service.blockResults(height);
     if (!r) return unknownHeight(reply, "executed", height);
-    return {
-      height,
-      receipt: receiptJson(r.receipt),
-      txs: r.txIds.map((id, i) => ({ id: toHex(id), result: resultJson(r.results[i]!) })),
-    };
+    return { height, receipt: receiptJson(r.receipt), txs: resultsListJson(r) };
   });
 
   // Only the signed receipt of a height: a client that already verified one validator's results
@@ -218,7 +217,26 @@ export function buildHttpApi(service: NodeService, partial: Partial<HttpApiOptio
 
   app.get("/v1/validators", async () => ({ validators: service.validators() }));
 
-  // Server-sent events: one `commit` event per executed height.
+  // Server-sent events: one `commit` event per executed height, carrying this validator's signed
+  // receipt, and the results list when the block is small: a client then confirms a small block
+  // from f + 1 events without a request. The frame is built once per event for every subscriber.
+  const frames = new WeakMap<CommitEvent, string>();
+  const commitFrame = (e: CommitEvent): string => {
+    let frame = frames.get(e);
+    if (frame === undefined) {
+      const data = {
+        height: e.height,
+        blockId: toHex(e.blockId),
+        txCount: e.txCount,
+        appHash: toHex(e.appHash),
+        ...(e.results ? { receipt: receiptJson(e.results.receipt) } : {}),
+        ...(e.results && e.txCount <= INLINE_RESULTS_MAX_TXS ? { txs: resultsListJson(e.results) } : {}),
+      };
+      frame = `event: commit\ndata: ${JSON.stringify(data)}\n\n`;
+      frames.set(e, frame);
+    }
+    return frame;
+  };
   app.get("/v1/events", (req, reply) => {
     reply.hijack();
     reply.raw.writeHead(200, {
@@ -227,10 +245,7 @@ export function buildHttpApi(service: NodeService, partial: Partial<HttpApiOptio
       connection: "keep-alive",
     });
     reply.raw.write(": ordo commit stream\n\n");
-    const unsubscribe = service.onCommit((e) => {
-      const data = { height: e.height, blockId: toHex(e.blockId), txCount: e.txCount, appHash: toHex(e.appHash) };
-      reply.raw.write(`event: commit\ndata: ${JSON.stringify(data)}\n\n`);
-    });
+    const unsubscribe = service.onCommit((e) => reply.raw.write(commitFrame(e)));
     req.raw.on("close", unsubscribe);
   });
 

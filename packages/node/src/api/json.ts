@@ -29,6 +29,10 @@ export const txJson = (tx: Transaction) => ({
 
 export const resultJson = (r: TxResult) => ({ code: r.code, data: toBase64(r.data), log: r.log });
 
+/** A height's results list as the API serves it: each transaction id with its result, in block order. */
+export const resultsListJson = (r: { txIds: readonly Uint8Array[]; results: readonly TxResult[] }) =>
+  r.txIds.map((id, i) => ({ id: toHex(id), result: resultJson(r.results[i]!) }));
+
 export const receiptJson = (r: BlockReceipt) => ({
   height: r.height,
   blockId: toHex(r.blockId),

@@ -59,6 +59,8 @@ export interface CommitEvent {
   blockId: Uint8Array;
   txCount: number;
   appHash: Uint8Array;
+  /** This validator's signed receipt and results of the height (a validator that signs has them). */
+  results?: BlockResults;
 }
 
 export interface BlockResults {

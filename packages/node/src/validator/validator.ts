@@ -465,7 +465,13 @@ export class Validator implements NodeService {
     this.metrics.peers.set(this.network.running ? this.network.connectedValidators().length : 0);
     if (e.results.length > 0 || e.height % 100 === 0)
       this.log.info({ height: e.height, txs: e.results.length, appHash: toHex(e.appHash).slice(0, 16) }, "committed");
-    const event: CommitEvent = { height: e.height, blockId: e.blockId, txCount: e.results.length, appHash: e.appHash };
+    const event: CommitEvent = {
+      height: e.height,
+      blockId: e.blockId,
+      txCount: e.results.length,
+      appHash: e.appHash,
+      ...(e.receipt ? { results: { receipt: e.receipt, txIds: e.txIds, results: e.results } } : {}),
+    };
     for (const l of this.#commitListeners) {
       try {
         l(event);

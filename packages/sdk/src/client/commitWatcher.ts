@@ -77,6 +77,8 @@ export interface CommitWatcherStats {
   fetches: number;
   /** GET /v1/blocks/:height/receipt answered (any status): answers after the first list of a height. */
   receiptFetches: number;
+  /** Answers that came with a commit event (its receipt, and the list of a small block): no request. */
+  eventAnswers: number;
   /** Receipts whose results root was recomputed (the others matched a verified list of that height). */
   rootsComputed: number;
   blocksConfirmed: number;
@@ -136,6 +138,7 @@ export class CommitWatcher {
   readonly stats: CommitWatcherStats = {
     fetches: 0,
     receiptFetches: 0,
+    eventAnswers: 0,
     rootsComputed: 0,
     blocksConfirmed: 0,
     txsConfirmed: 0,
@@ -256,7 +259,7 @@ export class CommitWatcher {
             for (let h = from; h < e.height; h++) this.#announce(h, url);
           }
           if (last === undefined || e.height > last) last = e.height;
-          if (e.txCount > 0) this.#announce(e.height, url);
+          if (e.txCount > 0) this.#announce(e.height, url, e);
         }
       } catch {
         // the stream failed: reconnect below
@@ -288,13 +291,36 @@ export class CommitWatcher {
     return t;
   }
 
-  /** Validator `url` has executed `height`: fetch its results unless enough fetches are already under way. */
-  #announce(height: number, url: string): void {
+  /**
+   * Validator `url` has executed `height`. Its event may carry its answer (the signed receipt, and
+   * the results list of a small block): that counts at once, with no request. Otherwise fetch its
+   * results, unless enough fetches are already under way.
+   */
+  #announce(height: number, url: string, e?: CommitEventJson): void {
     const t = this.#tally(height);
     if (!t || t.done || t.asked.has(url)) return;
     t.asked.add(url);
-    if (this.#promised(t) >= this.#stillNeeded(t)) t.deferred.push(url);
+    if (e?.receipt !== undefined) this.#countInline(height, url, t, e);
+    else if (this.#promised(t) >= this.#stillNeeded(t)) t.deferred.push(url);
     else this.#fetch(height, url, t);
+  }
+
+  /** Counts the answer an event carried: a whole list, or a receipt (parked until a list with its root is verified). */
+  #countInline(height: number, url: string, t: HeightTally, e: CommitEventJson): void {
+    this.stats.eventAnswers++;
+    const why =
+      e.txs !== undefined
+        ? this.#countList(height, t, { receipt: e.receipt, txs: e.txs })
+        : this.#countReceipt(height, url, t, { receipt: e.receipt });
+    if (why) this.#reject(why);
+    this.#settleParked(height, t);
+    this.#askDeferred(height, t);
+  }
+
+  /** While answers are still missing and none is promised for them, asks validators that were deferred. */
+  #askDeferred(height: number, t: HeightTally): void {
+    while (!t.done && t.deferred.length > 0 && this.#promised(t) < this.#stillNeeded(t))
+      this.#fetch(height, t.deferred.shift()!, t);
   }
 
   /** Answers that may still count: fetches in flight and parked receipts. */
@@ -330,8 +356,7 @@ export class CommitWatcher {
         if (wholeList) t.listsInflight--;
         this.#settleParked(height, t);
         // An answer that did not count (or a conflict) frees a slot for a validator that was deferred.
-        while (!t.done && t.deferred.length > 0 && this.#promised(t) < this.#stillNeeded(t))
-          this.#fetch(height, t.deferred.shift()!, t);
+        this.#askDeferred(height, t);
       }
     });
   }
@@ -357,9 +382,14 @@ export class CommitWatcher {
   async #fetchReceipt(height: number, url: string, t: HeightTally): Promise<WatcherRejection | undefined> {
     const res = await this.#get(url, `/v1/blocks/${height}/receipt`, t, "receiptFetches");
     if (!("body" in res)) return res.why;
+    return this.#countReceipt(height, url, t, res.body);
+  }
+
+  /** Verifies one validator's receipt answer (`{receipt}`); counts it, parks it, or says why not. */
+  #countReceipt(height: number, url: string, t: HeightTally, body: unknown): WatcherRejection | undefined {
     let receipt: BlockReceipt;
     try {
-      receipt = parseReceipt((res.body as { receipt?: unknown } | null)?.receipt);
+      receipt = parseReceipt((body as { receipt?: unknown } | null)?.receipt);
     } catch {
       return "BAD_ANSWER";
     }
@@ -424,10 +454,15 @@ export class CommitWatcher {
   async #fetchAndCount(height: number, url: string, t: HeightTally): Promise<WatcherRejection | undefined> {
     const res = await this.#get(url, `/v1/blocks/${height}/results`, t, "fetches");
     if (!("body" in res)) return res.why;
+    return this.#countList(height, t, res.body);
+  }
+
+  /** Verifies one validator's results answer (`{receipt, txs}`) and counts it; returns why it did not count. */
+  #countList(height: number, t: HeightTally, body: unknown): WatcherRejection | undefined {
     let receipt: BlockReceipt;
     let raw: RawTx[];
     try {
-      const b = res.body as { height?: unknown; receipt?: unknown; txs?: unknown } | null;
+      const b = body as { height?: unknown; receipt?: unknown; txs?: unknown } | null;
       if (typeof b !== "object" || b === null || !Array.isArray(b.txs)) throw new WireError("no txs list");
       receipt = parseReceipt(b.receipt);
       raw = b.txs.map((x: unknown, i) => {

@@ -7,6 +7,10 @@ export interface CommitEventJson {
   blockId: string;
   txCount: number;
   appHash: string;
+  /** The validator's signed receipt of this height (as GET /v1/blocks/:height/receipt gives it), unchecked. */
+  receipt?: unknown;
+  /** The results list of a small block (as GET /v1/blocks/:height/results gives it), unchecked. */
+  txs?: unknown;
 }
 
 /** Server-sent `commit` events of GET `${url}/v1/events` (read as the body streams in). */
@@ -46,6 +50,8 @@ export async function* sseCommitEvents(url: string, signal: AbortSignal): AsyncG
             txCount: o.txCount,
             blockId: String(o.blockId ?? ""),
             appHash: String(o.appHash ?? ""),
+            ...(o.receipt !== undefined ? { receipt: o.receipt } : {}),
+            ...(o.txs !== undefined ? { txs: o.txs } : {}),
           };
       }
     }

@@ -11,7 +11,8 @@ import {
   validateLimits,
   Writer,
 } from "@ordo/types";
-import { buildHttpApi } from "../../../src/api/httpApi.js";
+import { sseCommitEvents } from "@ordo/sdk";
+import { buildHttpApi, INLINE_RESULTS_MAX_TXS } from "../../../src/api/httpApi.js";
 import type { CommitEvent, NodeService, SubmitOutcome } from "../../../src/api/nodeService.js";
 
 /** A node service over an in-memory list: enough to exercise the HTTP layer's validation and shapes. */
@@ -234,5 +235,48 @@ describe("HTTP API", () => {
     expect(s.json().appHash).to.match(/^0{64}$/);
     const m = await app.inject({ url: "/metrics" });
     expect(m.statusCode).to.equal(200);
+  });
+
+  it("GET /v1/events: each commit event carries the signed receipt, and the results list of a small block", async () => {
+    const url = await app.listen({ host: "127.0.0.1", port: 0 });
+    const closed = new AbortController();
+    const events = sseCommitEvents(url, closed.signal)[Symbol.asyncIterator]();
+    const first = events.next(); // opens the stream
+    const deadline = Date.now() + 5_000;
+    while (service.listeners.size === 0) {
+      if (Date.now() > deadline) throw new Error("the event stream did not subscribe");
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const results = service.blockResults(7)!;
+    const many = INLINE_RESULTS_MAX_TXS + 1;
+    const big = {
+      receipt: { ...results.receipt, height: 8 },
+      txIds: Array.from({ length: many }, () => new Uint8Array(32).fill(9)),
+      results: Array.from({ length: many }, () => results.results[0]!),
+    };
+    const event = (height: number, txCount: number, r?: typeof results): CommitEvent => ({
+      height,
+      blockId: new Uint8Array(32).fill(1),
+      txCount,
+      appHash: new Uint8Array(32).fill(3),
+      ...(r ? { results: r } : {}),
+    });
+    for (const l of service.listeners) {
+      l(event(7, 1, results));
+      l(event(8, many, big));
+      l(event(9, 0));
+    }
+    const small = (await first).value!;
+    expect(small.height).to.equal(7);
+    expect(small.receipt).to.deep.include({ height: 7, validator: 0, resultsRoot: "02".repeat(32) });
+    expect(small.txs).to.deep.equal([{ id: "09".repeat(32), result: { code: 5, data: "AQ==", log: "x" } }]);
+    const large = (await events.next()).value!;
+    expect(large).to.deep.include({ height: 8, txCount: many });
+    expect(large.receipt).to.deep.include({ height: 8 });
+    expect(large.txs).to.equal(undefined);
+    const bare = (await events.next()).value!;
+    expect(bare).to.deep.equal({ height: 9, txCount: 0, blockId: "01".repeat(32), appHash: "03".repeat(32) });
+    closed.abort();
+    await events.return?.(undefined);
   });
 });

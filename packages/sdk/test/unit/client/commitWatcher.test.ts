@@ -66,14 +66,21 @@ class BlockFeed {
   }
 
   /** Commits `txs` as the next block at every fake validator and announces it on the event streams. */
-  commit(txs: Transaction[], announceTo: readonly number[] = this.cluster.validators.map((v) => v.index)): number {
+  commit(
+    txs: Transaction[],
+    announceTo: readonly number[] = this.cluster.validators.map((v) => v.index),
+    inline?: Inline,
+  ): number {
     const height = this.cluster.commit(txs);
-    for (const i of announceTo) this.announce(i, height, txs.length);
+    for (const i of announceTo) this.announce(i, height, txs.length, inline);
     return height;
   }
 
-  announce(i: number, height: number, txCount: number): void {
-    const data = JSON.stringify({ height, blockId: "00", txCount, appHash: "00" });
+  /** A commit event; `inline` puts validator i's answer in it (its receipt, or its receipt and list), as a validator does. */
+  announce(i: number, height: number, txCount: number, inline?: Inline): void {
+    const answer = inline ? this.#answer(this.cluster.validators[i]!, height) : undefined;
+    const carried = answer ? (inline === "list" ? answer : { receipt: answer.receipt }) : {};
+    const data = JSON.stringify({ height, blockId: "00", txCount, appHash: "00", ...carried });
     for (const res of this.streams[i]!) res.write(`event: commit\ndata: ${data}\n\n`);
   }
 
@@ -139,10 +146,20 @@ class BlockFeed {
     const counts = m[2] === "results" ? this.fetches[i]! : this.receiptFetches[i]!;
     counts.set(height, (counts.get(height) ?? 0) + 1);
     for (const f of this.#onFetch.splice(0)) f();
+    const answer = this.#answer(v, height);
+    if (!answer)
+      return void res.writeHead(404, { "content-type": "application/json" }).end('{"error":{"code":"UNKNOWN_HEIGHT"}}');
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify(m[2] === "results" ? answer : { height, receipt: answer.receipt }));
+  }
+
+  /** Validator v's results answer for `height` as the API serves it, or undefined (404). */
+  #answer(v: FakeValidator, height: number) {
+    const i = v.index;
     const source = v.behaviour === "copyNext" ? this.cluster.validators[(i + 1) % this.cluster.n]! : v;
     const entries = [...source.committed.entries()].filter(([, c]) => c.height === height);
-    if (v.behaviour === "pending" || entries.length === 0)
-      return void res.writeHead(404, { "content-type": "application/json" }).end('{"error":{"code":"UNKNOWN_HEIGHT"}}');
+    if (v.behaviour === "pending" || entries.length === 0) return undefined;
     entries.sort((a, b) => a[1].index - b[1].index);
     const receipt = entries[0]![1].receipt;
     const txs = entries.map(([id, c]) => ({
@@ -158,13 +175,12 @@ class BlockFeed {
       validator: receipt.validator,
       signature: toBase64(receipt.signature),
     };
-    res
-      .writeHead(200, { "content-type": "application/json" })
-      .end(
-        JSON.stringify(m[2] === "results" ? { height, receipt: receiptJson, txs } : { height, receipt: receiptJson }),
-      );
+    return { height, receipt: receiptJson, txs };
   }
 }
+
+/** What a commit event carries besides the height: the validator's receipt, or its receipt and results list. */
+type Inline = "receipt" | "list";
 
 const user = KeyPair.fromSeed(new Uint8Array(32).fill(9));
 let nonce = 0n;
@@ -177,6 +193,15 @@ const makeTxs = (cluster: FakeCluster, count: number): Transaction[] =>
       payload: new Uint8Array([1]),
     }),
   );
+
+/** Resolves once `cond()` holds, checked after each turn of the event loop; rejects after `timeoutMs`. */
+async function until(cond: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
 
 /** The next confirmed block, or an error after `timeoutMs`. */
 function nextBlock(w: CommitWatcher, timeoutMs = 5_000): Promise<ConfirmedBlock> {
@@ -306,6 +331,47 @@ describe("CommitWatcher", () => {
     expect(feed.fetchCount(0, height)).to.equal(1);
     const honestLists = [1, 2, 3].reduce((n, i) => n + feed.fetchCount(i, height), 0);
     expect(honestLists).to.equal(1);
+  });
+
+  it("confirms a small block from f + 1 events that carry receipt and results list, with no request", async () => {
+    const txs = makeTxs(cluster, 4);
+    const wait = watcher.waitFor(transactionId(txs[3]!), { timeoutMs: 5_000 });
+    const height = feed.commit(txs, undefined, "list");
+    const got = await wait;
+    expect(got.block.height).to.equal(height);
+    expect(got.index).to.equal(3);
+    expect(got.block.confirmedBy).to.have.length(2);
+    expect(got.block.txs.map((t) => t.idHex)).to.deep.equal(txs.map((t) => toHex(transactionId(t))));
+    expect(watcher.stats.fetches + watcher.stats.receiptFetches).to.equal(0);
+    expect(watcher.stats.eventAnswers).to.be.greaterThanOrEqual(2);
+  });
+
+  it("events that carry only receipts (a large block): one list is fetched, the other receipts count from their events", async () => {
+    const txs = makeTxs(cluster, 3);
+    const confirmed = nextBlock(watcher);
+    const height = feed.commit(txs, undefined, "receipt");
+    const block = await confirmed;
+    expect(block.height).to.equal(height);
+    expect(block.confirmedBy).to.have.length(2);
+    const lists = feed.fetches.reduce((n, _, i) => n + feed.fetchCount(i, height), 0);
+    expect(lists).to.equal(1);
+    expect(watcher.stats.receiptFetches).to.equal(0);
+  });
+
+  it("does not count a forged or tampered answer carried by an event, and asks validators whose events carried none", async () => {
+    cluster.validators[0]!.behaviour = "forgedSignature";
+    feed.tamper.add(1);
+    const txs = makeTxs(cluster, 2);
+    const confirmed = nextBlock(watcher);
+    const height = feed.commit(txs, [0, 1], "list");
+    // Both carried answers are judged before the others are announced (the streams are separate).
+    await until(() => watcher.stats.eventAnswers === 2);
+    for (const i of [2, 3]) feed.announce(i, height, txs.length);
+    const block = await confirmed;
+    expect(block.confirmedBy).to.deep.equal([2, 3]);
+    expect(watcher.stats.rejected.BAD_SIGNATURE).to.equal(1);
+    expect(watcher.stats.rejected.BAD_RESULTS_ROOT).to.equal(1);
+    expect(feed.fetchCount(0, height) + feed.fetchCount(1, height)).to.equal(0);
   });
 
   it("after its event stream drops, reconnects and fetches the heights it missed", async () => {
