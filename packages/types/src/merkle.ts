@@ -1,5 +1,4 @@
-import { hash } from "node:crypto";
-import { sha256 } from "./hash.js";
+import { digestOf, SODIUM_MAX_INPUT, sha256, sha256Into } from "./hash.js";
 
 /**
  * Merkle tree in the RFC 6962 shape: leaves hashed as H(0x00 || leaf), nodes as
@@ -7,8 +6,10 @@ import { sha256 } from "./hash.js";
  * The domain bytes keep a leaf from ever being taken for an inner node.
  *
  * Two trees per block on every validator (payload and results) make these the hottest hashes:
- * inputs are built in buffers reused from call to call, and inner nodes stay the Buffers
- * `crypto.hash` returns; only what leaves this module is wrapped as a plain Uint8Array.
+ * inputs are built in buffers reused from call to call, and inner nodes stay Buffers; only what
+ * leaves this module is wrapped as a plain Uint8Array. `merkleRoot` builds the tree level by
+ * level in one buffer, a lone last node going up unchanged: the same tree as the recursive split
+ * (the left subtree is always the largest power of two, so only the rightmost node is ever odd).
  */
 const HASH_BYTES = 32;
 const nodeInput = Buffer.alloc(1 + 2 * HASH_BYTES);
@@ -18,21 +19,33 @@ let leafInput = Buffer.alloc(1 + 80);
 const MAX_REUSED_LEAF = 4096;
 const LEAF_PREFIX = new Uint8Array([0]);
 
-function leafDigest(leaf: Uint8Array): Uint8Array {
+/** 0x00 || leaf in the reused buffer, as a view of exactly that length (kept while lengths repeat). */
+let leafView = leafInput.subarray(0, 1);
+function leafBytes(leaf: Uint8Array): Uint8Array {
   const n = leaf.length + 1;
-  if (n > MAX_REUSED_LEAF) return sha256(LEAF_PREFIX, leaf);
-  if (leafInput.length < n) leafInput = Buffer.alloc(n);
+  if (leafInput.length < n) leafInput = Buffer.alloc(Math.max(n, 2 * leafInput.length));
+  if (leafView.buffer !== leafInput.buffer || leafView.length !== n) leafView = leafInput.subarray(0, n);
   leafInput[0] = 0;
   leafInput.set(leaf, 1);
-  return hash("sha256", n === leafInput.length ? leafInput : leafInput.subarray(0, n), "buffer");
+  return leafView;
+}
+
+function leafDigest(leaf: Uint8Array): Uint8Array {
+  if (leaf.length + 1 > MAX_REUSED_LEAF) return sha256(LEAF_PREFIX, leaf);
+  return digestOf(leafBytes(leaf));
 }
 
 /** `left` and `right` are digests (32 bytes). */
 function nodeDigest(left: Uint8Array, right: Uint8Array): Buffer {
   nodeInput.set(left, 1);
   nodeInput.set(right, 1 + HASH_BYTES);
-  return hash("sha256", nodeInput, "buffer");
+  return digestOf(nodeInput);
 }
+
+/** Receives each digest before it is copied into the level buffer (the addon needs exactly 32 bytes). */
+const digestOut = Buffer.alloc(HASH_BYTES);
+/** merkleRoot's working level, reused from call to call (it never calls itself). */
+let levelBuffer = Buffer.allocUnsafe(1024 * HASH_BYTES);
 
 function plain(digest: Uint8Array): Uint8Array {
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
@@ -58,7 +71,31 @@ function rootOfHashes(hashes: readonly Uint8Array[], from: number, to: number): 
 }
 
 export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
-  return plain(rootOfHashes(leaves.map(leafDigest), 0, leaves.length));
+  const n = leaves.length;
+  if (n === 0) return sha256();
+  if (levelBuffer.length < n * HASH_BYTES)
+    levelBuffer = Buffer.allocUnsafe(Math.max(n * HASH_BYTES, 2 * levelBuffer.length));
+  const level = levelBuffer;
+  for (let i = 0; i < n; i++) {
+    const leaf = leaves[i]!;
+    if (leaf.length + 1 < SODIUM_MAX_INPUT) {
+      sha256Into(digestOut, leafBytes(leaf));
+      digestOut.copy(level, i * HASH_BYTES);
+    } else level.set(leafDigest(leaf), i * HASH_BYTES);
+  }
+  for (let width = n; width > 1; ) {
+    const pairs = width >> 1;
+    for (let i = 0; i < pairs; i++) {
+      level.copy(nodeInput, 1, 2 * i * HASH_BYTES, (2 * i + 2) * HASH_BYTES);
+      sha256Into(digestOut, nodeInput);
+      digestOut.copy(level, i * HASH_BYTES);
+    }
+    if (width & 1) level.copy(level, pairs * HASH_BYTES, (width - 1) * HASH_BYTES, width * HASH_BYTES);
+    width = pairs + (width & 1);
+  }
+  const root = Buffer.allocUnsafe(HASH_BYTES);
+  level.copy(root, 0, 0, HASH_BYTES);
+  return plain(root);
 }
 
 /** Audit path of leaf `index`, from the leaf's sibling up to the root's children. */

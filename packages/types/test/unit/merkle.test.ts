@@ -1,8 +1,50 @@
+import { createHash } from "node:crypto";
 import { expect } from "chai";
 import { MerkleTree, merkleProof, merkleRoot, sha256, verifyMerkleProof } from "../../src/index.js";
 import { forEachSeed } from "../../src/testing/index.js";
 
+/** RFC 6962's definition, written out with node:crypto alone: the reference the fast paths must match. */
+function referenceRoot(leaves: readonly Uint8Array[]): string {
+  const h = (...parts: Uint8Array[]) => {
+    const x = createHash("sha256");
+    for (const p of parts) x.update(p);
+    return x.digest();
+  };
+  const mth = (from: number, to: number): Buffer => {
+    if (to - from === 0) return h();
+    if (to - from === 1) return h(new Uint8Array([0]), leaves[from]!);
+    let k = 1;
+    while (k * 2 < to - from) k *= 2;
+    return h(new Uint8Array([1]), mth(from, from + k), mth(from + k, to));
+  };
+  return mth(0, leaves.length).toString("hex");
+}
+
 describe("merkle tree", () => {
+  it("merkleRoot equals RFC 6962's recursive definition (node:crypto) for sizes 0..70, short and long leaves", () => {
+    forEachSeed(3, (rng) => {
+      for (let size = 0; size <= 70; size++) {
+        // Lengths around the backends' switch (255/256 bytes with the prefix) and past the reused buffer.
+        const leaves = Array.from({ length: size }, () =>
+          rng.bytes(rng.pick([0, 1, 32, 33, 80, 254, 255, 256, 300, 5000])),
+        );
+        expect(Buffer.from(merkleRoot(leaves)).toString("hex"), `size ${size}`).to.equal(referenceRoot(leaves));
+      }
+    });
+  });
+
+  it("sha256 equals node:crypto's on both sides of the backends' switch", () => {
+    forEachSeed(2, (rng) => {
+      for (const n of [0, 1, 31, 64, 65, 200, 254, 255, 256, 257, 1000, 5000]) {
+        const data = rng.bytes(n);
+        const parts = [data.subarray(0, n >> 1), data.subarray(n >> 1)];
+        const want = createHash("sha256").update(data).digest("hex");
+        expect(Buffer.from(sha256(data)).toString("hex"), `${n} bytes`).to.equal(want);
+        expect(Buffer.from(sha256(...parts)).toString("hex"), `${n} bytes in two parts`).to.equal(want);
+      }
+    });
+  });
+
   it("every leaf's proof verifies against the root, for every size up to 40", () => {
     forEachSeed(3, (rng) => {
       for (let size = 1; size <= 40; size++) {
