@@ -8,6 +8,7 @@ import { type Ping, ping } from "@libp2p/ping";
 import { tcp } from "@libp2p/tcp";
 import { yamux } from "@libp2p/yamux";
 import { createLibp2p, type Libp2p, type Libp2pOptions } from "libp2p";
+import { sodiumNoiseCrypto } from "./noiseCrypto.js";
 import { installYamuxWindowHysteresis } from "./yamuxWindowUpdates.js";
 
 export interface OrdoServices extends Record<string, unknown> {
@@ -50,7 +51,7 @@ export async function createOrdoHost(init: HostInit): Promise<OrdoHost> {
     },
     transports: [tcp()],
     // libp2p 3 reads `connectionEncrypters`; the old `connectionEncryption` key is silently ignored.
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: sodiumNoiseCrypto })],
     streamMuxers: [yamux()],
     peerDiscovery,
     ...(init.inboundConnectionsPerSecond
