@@ -1,3 +1,4 @@
+export { BoundedIdSet } from "./boundedIdSet.js";
 export { BoundedSet } from "./boundedSet.js";
 export * from "./bytes.js";
 export { pooledBytes, Reader, readSigners, Writer, writeSigners } from "./codec/index.js";

@@ -1,4 +1,4 @@
-import { BoundedSet, type Transaction, transactionIdHex } from "@ordo/types";
+import { BoundedIdSet, type Transaction, transactionIdHex } from "@ordo/types";
 
 export interface MempoolOptions {
   /** Most transactions held; beyond it new ones are refused (back-pressure to clients). */
@@ -28,11 +28,11 @@ interface Entry {
 export class Mempool {
   readonly #opts: MempoolOptions;
   readonly #pending = new Map<string, Entry>();
-  readonly #committed: BoundedSet;
+  readonly #committed: BoundedIdSet;
 
   constructor(opts: Partial<MempoolOptions> = {}) {
     this.#opts = { ...defaultMempoolOptions, ...opts };
-    this.#committed = new BoundedSet(this.#opts.recentlyCommitted);
+    this.#committed = new BoundedIdSet(this.#opts.recentlyCommitted);
   }
 
   get size(): number {

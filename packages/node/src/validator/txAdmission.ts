@@ -2,7 +2,7 @@ import type { AddOutcome } from "@ordo/consensus";
 import { Domain, type VerificationPool } from "@ordo/crypto";
 import type { Application } from "@ordo/sdk";
 import {
-  type BoundedSet,
+  type BoundedIdSet,
   type Transaction,
   transactionId,
   transactionIdHex,
@@ -19,7 +19,7 @@ export interface TxAdmissionModules {
   /** Verifies client signatures off the main thread. */
   pool: VerificationPool;
   /** Ids (hex) of transactions whose signature was found good: each is checked once per node. */
-  verified: BoundedSet;
+  verified: Pick<BoundedIdSet, "has" | "add">;
   app: Application;
   /** Hands verified, app-checked transactions to the consensus mempool. */
   admit: (txs: Transaction[]) => AddOutcome[];

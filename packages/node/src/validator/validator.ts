@@ -7,7 +7,7 @@ import { type Application, type ExecutedBlock, ExecutionEngine } from "@ordo/sdk
 import { FileSafetyStorage, LmdbConsensusStorage, legacySafetyRecord, OrdoStore } from "@ordo/storage";
 import {
   type Block,
-  BoundedSet,
+  BoundedIdSet,
   type CodecLimits,
   type Transaction,
   toBase64,
@@ -73,7 +73,7 @@ export class Validator implements NodeService {
   readonly #limits: CodecLimits;
   readonly #loop = new ConsensusEventLoop();
   /** Ids of transactions whose client signature this node found good (admission or a proposal). */
-  readonly #verifiedTxs = new BoundedSet(VERIFIED_TX_MEMORY);
+  readonly #verifiedTxs = new BoundedIdSet(VERIFIED_TX_MEMORY);
   readonly #inbound: InboundMessages;
   /** Transactions in admission, by id: compact proposals are rebuilt from them and the mempool. */
   readonly #recentTxs = new RecentTxs(RECENT_TX_MEMORY);
