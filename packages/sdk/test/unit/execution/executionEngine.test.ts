@@ -74,6 +74,16 @@ function chain(count: number, txsPer = 2): Block[] {
   return blocks;
 }
 
+/** A Counter that records each of its commits in `order`. */
+function tracedCounter(backend: MemoryBackend, order: string[]): Counter {
+  return new (class extends Counter {
+    override async commit() {
+      order.push("commit");
+      return super.commit();
+    }
+  })(backend);
+}
+
 describe("ExecutionEngine", () => {
   it("executes each height exactly once, in order, and skips re-deliveries", async () => {
     const app = new Counter();
@@ -283,16 +293,10 @@ describe("ExecutionEngine", () => {
     const backend = new MemoryBackend();
     const stored: number[] = [];
     const order: string[] = [];
-    class Traced extends Counter {
-      override async commit() {
-        order.push("commit");
-        return super.commit();
-      }
-    }
     const engine = new ExecutionEngine(
       { chainId },
       {
-        app: new Traced(backend),
+        app: tracedCounter(backend, order),
         beforeCommit: async (e) => {
           order.push(`store ${e.height}`);
           if (e.height === 3) throw new Error("disk full");
@@ -323,16 +327,10 @@ describe("ExecutionEngine", () => {
   it("commitWithResults issues the app's commit before the results write settles, and halts if that write fails", async () => {
     const backend = new MemoryBackend();
     const order: string[] = [];
-    class Traced extends Counter {
-      override async commit() {
-        order.push("commit");
-        return super.commit();
-      }
-    }
     const engine = new ExecutionEngine(
       { chainId },
       {
-        app: new Traced(backend),
+        app: tracedCounter(backend, order),
         commitWithResults: true,
         beforeCommit: async (e) => {
           order.push(`store ${e.height}`);
