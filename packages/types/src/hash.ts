@@ -16,7 +16,7 @@ interface Sha256Binding {
 const sodium = createRequire(import.meta.url)("sodium-native") as Sha256Binding;
 
 /** Inputs below this many bytes go to libsodium, the others to OpenSSL. */
-export const SODIUM_MAX_INPUT = 256;
+const SODIUM_MAX_INPUT = 256;
 
 /** Above this many bytes in all, parts are streamed into a Hash object rather than joined. */
 const SMALL_INPUT_BYTES = 4096;

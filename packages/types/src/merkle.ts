@@ -1,4 +1,4 @@
-import { digestOf, SODIUM_MAX_INPUT, sha256, sha256Into } from "./hash.js";
+import { digestOf, sha256, sha256Into } from "./hash.js";
 
 /**
  * Merkle tree in the RFC 6962 shape: leaves hashed as H(0x00 || leaf), nodes as
@@ -78,10 +78,11 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   const level = levelBuffer;
   for (let i = 0; i < n; i++) {
     const leaf = leaves[i]!;
-    if (leaf.length + 1 < SODIUM_MAX_INPUT) {
+    if (leaf.length + 1 > MAX_REUSED_LEAF) level.set(leafDigest(leaf), i * HASH_BYTES);
+    else {
       sha256Into(digestOut, leafBytes(leaf));
       digestOut.copy(level, i * HASH_BYTES);
-    } else level.set(leafDigest(leaf), i * HASH_BYTES);
+    }
   }
   for (let width = n; width > 1; ) {
     const pairs = width >> 1;

@@ -229,8 +229,10 @@ export function buildHttpApi(service: NodeService, partial: Partial<HttpApiOptio
         blockId: toHex(e.blockId),
         txCount: e.txCount,
         appHash: toHex(e.appHash),
-        ...(e.results ? { receipt: receiptJson(e.results.receipt) } : {}),
-        ...(e.results && e.txCount <= INLINE_RESULTS_MAX_TXS ? { txs: resultsListJson(e.results) } : {}),
+        ...(e.results && {
+          receipt: receiptJson(e.results.receipt),
+          ...(e.txCount <= INLINE_RESULTS_MAX_TXS && { txs: resultsListJson(e.results) }),
+        }),
       };
       frame = `event: commit\ndata: ${JSON.stringify(data)}\n\n`;
       frames.set(e, frame);

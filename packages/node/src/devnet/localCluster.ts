@@ -121,31 +121,30 @@ export class LocalCluster {
     const logPath = join(this.dir, `node${i}.log`);
     const args = [...(this.#opts.nodeArgs ?? []), ...cliCommand(), "start", "--home", m.home];
     const env = { ...process.env, ...this.#opts.env?.(i) };
-    if (!this.#opts.onOutput) {
-      // Nobody reads the output here: the validator appends to its log itself, rather than every
-      // line passing through this process (the bench's load generator runs in it).
-      const fd = openSync(logPath, "a");
-      try {
-        const child = spawn(process.execPath, args, { stdio: ["ignore", fd, fd], env });
-        m.child = child;
-        m.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-      } finally {
-        closeSync(fd);
-      }
-      return;
+    // Nobody reads the output without onOutput: the validator then appends to its log itself,
+    // rather than every line passing through this process (the bench's load generator runs in it).
+    const onOutput = this.#opts.onOutput;
+    const fd = onOutput ? undefined : openSync(logPath, "a");
+    let child: ChildProcess;
+    try {
+      child = spawn(process.execPath, args, {
+        stdio: fd === undefined ? ["ignore", "pipe", "pipe"] : ["ignore", fd, fd],
+        env,
+      });
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
-    m.log ??= createWriteStream(logPath, { flags: "a" });
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
     m.child = child;
     m.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-    for (const stream of [child.stdout, child.stderr]) {
+    if (!onOutput) return;
+    m.log ??= createWriteStream(logPath, { flags: "a" });
+    for (const stream of [child.stdout!, child.stderr!]) {
       let rest = "";
       stream.on("data", (chunk: Buffer) => {
         m.log?.write(chunk);
-        if (!this.#opts.onOutput) return;
         const lines = (rest + chunk.toString("utf8")).split("\n");
         rest = lines.pop()!;
-        for (const line of lines) this.#opts.onOutput(i, line);
+        for (const line of lines) onOutput(i, line);
       });
     }
   }

@@ -231,7 +231,7 @@ export class ExecutionEngine implements Executor {
       appHash,
       receipt,
     };
-    // Results are stored before the app commits: after a crash in between, the app is still at
+    // Results are stored no later than the app's commit: after a crash in between, the app is still at
     // height - 1 and re-executes this block to the same results; never the reverse (app ahead of
     // stored results, which could not be recomputed).
     const persisted = this.#persist(executed);
