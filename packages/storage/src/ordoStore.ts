@@ -24,6 +24,10 @@ import { type Database, open, type RootDatabase } from "lmdb";
 import { StorageError, storageErrorFrom } from "./errors.js";
 import { asBuffer, heightFromKey, heightKey } from "./keys.js";
 import { KvNamespace } from "./kvNamespace.js";
+import type { TxLocation } from "./txIdTable.js";
+import { TxIndex, type TxIndexOptions } from "./txIndex.js";
+
+export type { TxLocation } from "./txIdTable.js";
 
 export interface OrdoStoreOptions {
   /** Folder of the LMDB environment; created if missing. */
@@ -32,20 +36,15 @@ export interface OrdoStoreOptions {
   mapSize?: number;
   limits?: CodecLimits;
   /**
-   * Index committed transactions by id (default true), for `txLocation`. Each entry is a random
-   * key, so the index costs a B-tree page written per transaction: under load it is the single
-   * largest storage cost (noop bench: ~35 % more throughput without it).
+   * Index committed transactions by id (default true), for `txLocation`: recent ones in memory,
+   * older ones in sorted segments (see TxIndex).
    */
   indexTxs?: boolean;
+  /** Tuning of the tx index (tests use small segments). */
+  txIndex?: TxIndexOptions;
 }
 
 type BinaryDb = Database<Buffer, Buffer>;
-
-/** Where a committed transaction is: its block's height and its index in that block. */
-export interface TxLocation {
-  height: number;
-  index: number;
-}
 
 /** Results of one executed height, with this validator's signed receipt. */
 export interface StoredResults {
@@ -56,7 +55,7 @@ export interface StoredResults {
 /**
  * The validator's embedded store: one LMDB environment with named databases for blocks (by id),
  * QCs (by certified block id), the committed-height index, per-height results and receipts,
- * the transaction index (tx id -> height, index), the index of uncommitted blocks by round,
+ * the transaction index (TxIndex), the index of uncommitted blocks by round,
  * small records (the committed tip, the high QC and TC), and the application's state namespace.
  *
  * Every write resolves once it is on disk: a committed block and its results before a receipt
@@ -72,12 +71,10 @@ export class OrdoStore {
   readonly #heights: BinaryDb;
   readonly #results: BinaryDb;
   readonly #records: BinaryDb;
-  /** tx id -> heightKey(height) ++ u32be(index). */
-  readonly #txs: BinaryDb;
+  readonly #txIndex: TxIndex;
   /** roundKey(round) ++ block id -> heightKey(height), for blocks saved but not committed. */
   readonly #byRound: BinaryDb;
   readonly #limits: CodecLimits;
-  readonly #indexTxs: boolean;
   #closed = false;
   /** The application's versioned key-value state lives here. */
   readonly appState: KvNamespace;
@@ -86,7 +83,6 @@ export class OrdoStore {
     this.path = opts.path;
     this.#root = root;
     this.#limits = opts.limits ?? defaultLimits;
-    this.#indexTxs = opts.indexTxs ?? true;
     const sub = (name: string): BinaryDb =>
       root.openDB<Buffer, Buffer>({ name, encoding: "binary", keyEncoding: "binary", compression: false });
     this.#blocks = sub("blocks");
@@ -94,9 +90,26 @@ export class OrdoStore {
     this.#heights = sub("heights");
     this.#results = sub("results");
     this.#records = sub("records");
-    this.#txs = sub("txs");
     this.#byRound = sub("byRound");
     this.appState = new KvNamespace(sub("app"));
+    this.#txIndex = TxIndex.open(
+      // "txs": the index of stores from before segments (tx id -> heightKey(height) ++ u32be(index)).
+      { segments: sub("txSegments"), legacy: sub("txs"), records: this.#records },
+      {
+        resultHeightsAbove: (height) => this.#heightsAbove(this.#results, height),
+        txIdsAt: (height) => this.committedBlock(height)?.txs.map(transactionId),
+        lowestHeight: () => {
+          for (const { key } of this.#heights.getRange({ limit: 1 })) return heightFromKey(key);
+          return 0;
+        },
+      },
+      opts.indexTxs ?? true,
+      opts.txIndex,
+    );
+  }
+
+  *#heightsAbove(db: BinaryDb, height: number): Generator<number> {
+    for (const key of db.getKeys({ start: heightKey(height + 1) })) yield heightFromKey(key);
   }
 
   /** Opens (or creates) the store; a folder that cannot be used gives a StorageError saying why. */
@@ -296,8 +309,9 @@ export class OrdoStore {
 
   /**
    * Writes one height's results and receipt and (unless `indexTxs` is off) indexes its
-   * transactions (`txIds[i]` is the id of the block's i-th tx) in one transaction; resolves once
-   * on disk. A tx id already indexed keeps its first location: a replayed tx is never mistaken
+   * transactions (`txIds[i]` is the id of the block's i-th tx); resolves once on disk. The index
+   * entries reach the disk later, in a segment (until then they are read back from the blocks after
+   * a restart). A tx id already indexed keeps its first location: a replayed tx is never mistaken
    * for the original.
    */
   async putResults(height: number, stored: StoredResults, txIds: readonly Uint8Array[]): Promise<void> {
@@ -310,36 +324,29 @@ export class OrdoStore {
     for (const r of stored.results) writeTxResult(w, r);
     w.bytes(encodeBlockReceipt(stored.receipt));
     const bytes = w.finish();
-    const key = heightKey(height);
+    this.#txIndex.record(height, txIds);
+    let segment: ReturnType<TxIndex["writeSome"]>;
     await this.#write(
       () =>
         this.#root.transaction(() => {
-          this.#results.put(key, asBuffer(bytes));
-          // The first location of an id stays (an old transaction replayed once it has left the
-          // mempool's replay memory is committed again, elsewhere): noOverwrite instead of a read
-          // per transaction (putSync inside a transaction writes in it). Re-executing a height after
-          // a restart writes the same value anyway.
-          if (this.#indexTxs)
-            txIds.forEach((id, index) => {
-              this.#txs.putSync(asBuffer(id), txLocationValue(key, index), { noOverwrite: true });
-            });
+          this.#results.put(heightKey(height), asBuffer(bytes));
+          // Twice this height's entries: a sealed segment is on disk before the next one fills.
+          segment = this.#txIndex.writeSome(2 * txIds.length);
         }),
       "writing results",
     );
+    if (segment) this.#txIndex.release(segment);
   }
 
   /** Whether committed transactions are indexed by id (`OrdoStoreOptions.indexTxs`). */
   get indexesTxs(): boolean {
-    return this.#indexTxs;
+    return this.#txIndex.enabled;
   }
 
   /** Where a committed (and executed) transaction is, if its height was not pruned and it was indexed. */
   txLocation(id: Uint8Array): TxLocation | undefined {
     this.#check();
-    const v = this.#txs.get(asBuffer(id));
-    if (!v) return undefined;
-    if (v.length !== 12) throw new StorageError("CORRUPT", "a tx index entry is not 12 bytes", { path: this.path });
-    return { height: heightFromKey(v), index: v.readUInt32BE(8) };
+    return this.#txIndex.locate(id);
   }
 
   getResults(height: number): StoredResults | undefined {
@@ -365,27 +372,30 @@ export class OrdoStore {
    */
   async pruneBelow(retainHeight: number): Promise<number> {
     this.#check();
-    const doomed: { key: Buffer; id: Buffer; txIds: Uint8Array[] }[] = [];
+    const doomed: { key: Buffer; id: Buffer }[] = [];
     for (const { key, value } of this.#heights.getRange({ end: heightKey(retainHeight) })) {
-      const txIds = (this.getBlock(value)?.txs ?? []).map(transactionId);
-      doomed.push({ key: Buffer.from(key), id: Buffer.from(value), txIds });
+      doomed.push({ key: Buffer.from(key), id: Buffer.from(value) });
     }
     if (doomed.length === 0) return 0;
+    // Only an older store's index needs the pruned heights' tx ids (one key per id).
+    const legacyIds = this.#txIndex.hasLegacy
+      ? doomed.map(({ key, id }) => ({ heightKey: key, ids: (this.getBlock(id)?.txs ?? []).map(transactionId) }))
+      : [];
     await this.#write(
       () =>
         this.#root.transaction(() => {
-          for (const { key, id, txIds } of doomed) {
+          for (const { key, id } of doomed) {
             this.#heights.remove(key);
             this.#results.remove(key);
             this.#blocks.remove(id);
             this.#qcs.remove(id);
-            for (const txId of txIds) {
-              const location = this.#txs.get(asBuffer(txId));
-              if (location && bytesEqual(location.subarray(0, 8), key)) this.#txs.remove(asBuffer(txId));
-            }
           }
         }),
       "pruning",
+    );
+    await this.#write(
+      () => this.#txIndex.pruneBelow(retainHeight, (fn) => this.#root.transaction(fn), legacyIds),
+      "pruning the tx index",
     );
     return doomed.length;
   }
@@ -442,13 +452,6 @@ const TIP_RECORD = "consensus/committedTip";
 
 function roundIndexKey(round: number, id: Uint8Array): Buffer {
   return Buffer.concat([heightKey(round), asBuffer(id)]);
-}
-
-function txLocationValue(height: Buffer, index: number): Buffer {
-  const v = Buffer.allocUnsafe(12);
-  height.copy(v, 0);
-  v.writeUInt32BE(index, 8);
-  return v;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

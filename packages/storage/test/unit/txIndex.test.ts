@@ -1,0 +1,253 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { open, type RootDatabase } from "lmdb";
+import { SeededRandom } from "@ordo/types/testing";
+import { heightKey } from "../../src/keys.js";
+import { TxIdTable, type TxLocation } from "../../src/txIdTable.js";
+import { TxIndex, type TxIndexOptions } from "../../src/txIndex.js";
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+/** Ids sharing their first `shared` bytes, the rest random. */
+function idsSharing(rng: SeededRandom, count: number, shared: number): Uint8Array[] {
+  const head = rng.bytes(shared);
+  return Array.from({ length: count }, () => {
+    const id = rng.bytes(32);
+    id.set(head);
+    return id;
+  });
+}
+
+describe("TxIdTable", () => {
+  it("sorts slots in id byte order, ids sharing 4 or 6 leading bytes included", () => {
+    const rng = new SeededRandom(71);
+    const ids = [
+      ...idsSharing(rng, 20, 6),
+      ...idsSharing(rng, 20, 4),
+      ...Array.from({ length: 500 }, () => rng.bytes(32)),
+    ];
+    rng.shuffle(ids);
+    const table = new TxIdTable();
+    ids.forEach((id, i) => {
+      expect(table.add(id, 7, i)).to.equal(true);
+    });
+    const sorted = [...table.sortedSlots()].map((s) => hex(table.idAt(s)));
+    expect(sorted).to.deep.equal(ids.map(hex).sort());
+    ids.forEach((id, i) => {
+      expect(table.get(id)).to.deep.equal({ height: 7, index: i });
+    });
+  });
+
+  it("keeps an id's first location and finds nothing for an id it does not hold", () => {
+    const rng = new SeededRandom(72);
+    const [a, b] = idsSharing(rng, 2, 6);
+    const table = new TxIdTable();
+    expect(table.add(a!, 1, 0)).to.equal(true);
+    expect(table.add(a!, 2, 5)).to.equal(false);
+    expect(table.get(a!)).to.deep.equal({ height: 1, index: 0 });
+    expect(table.get(b!)).to.equal(undefined);
+    expect(table.add(b!, 3, 1)).to.equal(true);
+    expect(table.get(b!)).to.deep.equal({ height: 3, index: 1 });
+    expect(table.size).to.equal(2);
+    expect(table.maxHeight).to.equal(3);
+  });
+});
+
+/** A chain of executed heights, as the store's blocks would give them back. */
+class Chain {
+  readonly ids = new Map<number, Uint8Array[]>();
+  floor = 0;
+  source = {
+    resultHeightsAbove: (h: number) =>
+      [...this.ids.keys()].filter((x) => x > h && x >= this.floor).sort((a, b) => a - b),
+    txIdsAt: (h: number) => this.ids.get(h),
+    lowestHeight: () => this.floor,
+  };
+}
+
+describe("TxIndex (LMDB segments)", () => {
+  let dir: string;
+  let root: RootDatabase<Buffer, Buffer>;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "ordo-txindex-"));
+  });
+  afterEach(async () => {
+    await root?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function openIndex(
+    chain: Chain,
+    opts: TxIndexOptions,
+    enabled = true,
+  ): { index: TxIndex; dbs: ReturnType<typeof dbsOf> } {
+    root = open<Buffer, Buffer>({
+      path: dir,
+      encoding: "binary",
+      keyEncoding: "binary",
+      compression: false,
+      maxDbs: 8,
+    });
+    const dbs = dbsOf(root);
+    return { index: TxIndex.open(dbs, chain.source, enabled, opts), dbs };
+  }
+
+  async function execute(index: TxIndex, chain: Chain, height: number, ids: Uint8Array[]): Promise<void> {
+    chain.ids.set(height, ids);
+    index.record(height, ids);
+    let done: TxIdTable | undefined;
+    await root.transaction(() => {
+      done = index.writeSome(2 * ids.length);
+    });
+    if (done) index.release(done);
+  }
+
+  it("matches a model over heights with replays, reopens (some mid-segment) and pruning", async function () {
+    this.timeout(60_000);
+    for (let seed = 7301; seed < 7311; seed++) {
+      const rng = new SeededRandom(seed);
+      const chain = new Chain();
+      const first = new Map<string, TxLocation>();
+      const seen: Uint8Array[] = [];
+      const opts = { segmentEntries: rng.int(5, 60), minChunk: rng.int(1, 9) };
+      let { index } = openIndex(chain, opts);
+      const check = (id: Uint8Array) => {
+        const want = first.get(hex(id));
+        const got = index.locate(id);
+        if (want === undefined) expect(got, `seed ${seed}`).to.equal(undefined);
+        else if (want.height >= chain.floor) expect(got, `seed ${seed}`).to.deep.equal(want);
+        // Its first height pruned: nothing, or a replay at a height still held.
+        else if (got !== undefined) expect(got.height, `seed ${seed}`).to.be.at.least(chain.floor);
+      };
+      for (let height = 1; height <= 120; height++) {
+        const ids = Array.from({ length: rng.int(0, 12) }, () =>
+          seen.length > 0 && rng.bool(0.1) ? rng.pick(seen) : rng.bytes(32),
+        );
+        ids.forEach((id, i) => {
+          if (!first.has(hex(id))) first.set(hex(id), { height, index: i });
+          seen.push(id);
+        });
+        await execute(index, chain, height, ids);
+        if (rng.bool(0.06)) {
+          // A restart: whatever was held in memory or half written is rebuilt from the blocks.
+          await root.close();
+          ({ index } = openIndex(chain, opts));
+        }
+        if (rng.bool(0.04)) {
+          const retain = rng.int(chain.floor, height);
+          for (const h of [...chain.ids.keys()]) if (h < retain) chain.ids.delete(h);
+          chain.floor = Math.max(chain.floor, retain);
+          await index.pruneBelow(retain, (fn) => root.transaction(fn));
+        }
+        if (height % 10 === 0) for (const id of seen) check(id);
+      }
+      for (const id of seen) check(id);
+      expect(index.locate(rng.bytes(32))).to.equal(undefined);
+      await root.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("removes at open a segment a crash cut short, and rebuilds it from the blocks", async () => {
+    const rng = new SeededRandom(7320);
+    const chain = new Chain();
+    const opts = { segmentEntries: 10, minChunk: 3 };
+    let { index, dbs } = openIndex(chain, opts);
+    const ids = Array.from({ length: 12 }, () => rng.bytes(32));
+    chain.ids.set(1, ids);
+    index.record(1, ids); // seals: 12 >= 10
+    await root.transaction(() => {
+      expect(index.writeSome(0)).to.equal(undefined); // 3 of 12 written
+    });
+    expect(dbs.segments.getKeysCount()).to.equal(3);
+    await root.close();
+
+    ({ index, dbs } = openIndex(chain, opts));
+    // Rebuilt whole during the open (it filled a segment), the torn keys gone.
+    expect(dbs.segments.getKeysCount()).to.equal(12);
+    ids.forEach((id, i) => {
+      expect(index.locate(id)).to.deep.equal({ height: 1, index: i });
+    });
+    const keys = Array.from(dbs.segments.getKeys(), (k) => hex(k));
+    expect(keys).to.deep.equal([...keys].sort());
+    expect(keys.every((k) => k.startsWith(heightKey(1).toString("hex")))).to.equal(true);
+  });
+
+  it("drops a segment once every height it covers is pruned, not before", async () => {
+    const rng = new SeededRandom(7321);
+    const chain = new Chain();
+    const { index, dbs } = openIndex(chain, { segmentEntries: 8, minChunk: 100 });
+    for (let h = 1; h <= 6; h++) await execute(index, chain, h, [rng.bytes(32), rng.bytes(32)]);
+    // Heights 1-4 sealed at 8 entries and written whole; 5-6 in memory.
+    expect(dbs.segments.getKeysCount()).to.equal(8);
+    await index.pruneBelow(4, (fn) => root.transaction(fn));
+    expect(dbs.segments.getKeysCount()).to.equal(8);
+    expect(index.locate(chain.ids.get(3)![0]!)).to.equal(undefined);
+    expect(index.locate(chain.ids.get(4)![1]!)).to.deep.equal({ height: 4, index: 1 });
+    await index.pruneBelow(5, (fn) => root.transaction(fn));
+    expect(dbs.segments.getKeysCount()).to.equal(0);
+    expect(index.locate(chain.ids.get(5)![0]!)).to.deep.equal({ height: 5, index: 0 });
+  });
+
+  it("reads and prunes the index of an older store, and writes nothing there", async () => {
+    const rng = new SeededRandom(7322);
+    root = open<Buffer, Buffer>({
+      path: dir,
+      encoding: "binary",
+      keyEncoding: "binary",
+      compression: false,
+      maxDbs: 8,
+    });
+    const old = Array.from({ length: 3 }, () => Buffer.from(rng.bytes(32)));
+    const legacy = dbsOf(root).legacy;
+    old.forEach((id, i) => {
+      legacy.putSync(id, Buffer.concat([heightKey(2), Buffer.from([0, 0, 0, i])]));
+    });
+    await root.close();
+
+    const chain = new Chain();
+    chain.ids.set(2, old); // executed before the upgrade: not read back into the new index
+    const { index, dbs } = openIndex(chain, { segmentEntries: 4 });
+    expect(index.hasLegacy).to.equal(true);
+    expect(index.locate(old[1]!)).to.deep.equal({ height: 2, index: 1 });
+    const fresh = rng.bytes(32);
+    await execute(index, chain, 3, [fresh, old[0]!]);
+    expect(index.locate(old[0]!)).to.deep.equal({ height: 2, index: 0 });
+    expect(dbs.legacy.getKeysCount()).to.equal(3);
+    await index.pruneBelow(3, (fn) => root.transaction(fn), [{ heightKey: heightKey(2), ids: old }]);
+    expect(dbs.legacy.getKeysCount()).to.equal(0);
+    expect(index.hasLegacy).to.equal(false);
+    expect(index.locate(fresh)).to.deep.equal({ height: 3, index: 0 });
+  });
+
+  it("switched off indexes nothing, and once on again starts from its own first height", async () => {
+    const rng = new SeededRandom(7323);
+    const chain = new Chain();
+    let { index } = openIndex(chain, { segmentEntries: 4 });
+    const early = rng.bytes(32);
+    await execute(index, chain, 1, [early, rng.bytes(32), rng.bytes(32), rng.bytes(32)]);
+    await root.close();
+
+    ({ index } = openIndex(chain, { segmentEntries: 4 }, false));
+    const offId = rng.bytes(32);
+    await execute(index, chain, 2, [offId]);
+    expect(index.locate(offId)).to.equal(undefined);
+    expect(index.locate(early)).to.deep.equal({ height: 1, index: 0 });
+    await root.close();
+
+    ({ index } = openIndex(chain, { segmentEntries: 4 }));
+    expect(index.locate(offId)).to.equal(undefined); // height 2 ran with the index off: not read back
+    const onId = rng.bytes(32);
+    await execute(index, chain, 3, [onId]);
+    expect(index.locate(onId)).to.deep.equal({ height: 3, index: 0 });
+    expect(index.locate(early)).to.deep.equal({ height: 1, index: 0 });
+  });
+});
+
+function dbsOf(root: RootDatabase<Buffer, Buffer>) {
+  const sub = (name: string) =>
+    root.openDB<Buffer, Buffer>({ name, encoding: "binary", keyEncoding: "binary", compression: false });
+  return { segments: sub("txSegments"), legacy: sub("txs"), records: sub("records") };
+}
