@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+
 /** Where a committed transaction is: its block's height and its index in that block. */
 export interface TxLocation {
   height: number;
@@ -11,9 +13,9 @@ const SLOT_SPAN = 2 ** SLOT_BITS;
 
 /**
  * Transaction ids and their locations, in memory: the recent part of the tx index (TxIndex) before
- * it is sorted into a segment. One arena of 32-byte ids, typed arrays of locations, a Map from an
- * id's first 6 bytes to its slot, and a chain for ids sharing those bytes (only someone grinding
- * prefixes makes one): no object or string per entry for the GC to trace.
+ * it is sorted into a segment. One arena of 32-byte ids, typed arrays of locations, and a chained
+ * hash table of slots in typed arrays, its hash keyed by a secret drawn per table so that no one
+ * can grind ids into one chain: no object or string per entry for the GC to trace.
  *
  * The first location of an id stays: `add` of an id already held does nothing, as a replayed
  * transaction must never be mistaken for the original.
@@ -22,9 +24,12 @@ export class TxIdTable {
   #ids = new Uint8Array(0);
   #heights = new Float64Array(0);
   #indexes = new Uint32Array(0);
-  /** Next slot with the same 6-byte prefix, or -1. */
+  /** Next slot in the same bucket, or -1. */
   #next = new Int32Array(0);
-  readonly #byPrefix = new Map<number, number>();
+  /** First slot of each bucket, or -1; twice as many buckets as slots. */
+  #buckets = new Int32Array(0);
+  readonly #seedA = randomBytes(4).readInt32LE(0);
+  readonly #seedB = randomBytes(4).readInt32LE(0);
   #size = 0;
   #maxHeight = -1;
 
@@ -40,26 +45,42 @@ export class TxIdTable {
   /** Adds `id` at (height, index) unless it is held already; returns whether it was added. */
   add(id: Uint8Array, height: number, index: number): boolean {
     if (id.length !== ID_BYTES) throw new RangeError(`a transaction id is ${ID_BYTES} bytes, not ${id.length}`);
-    const prefix = prefixOf(id);
-    const head = this.#byPrefix.get(prefix);
-    for (let s = head ?? -1; s >= 0; s = this.#next[s]!) if (this.#idEquals(s, id)) return false;
+    if (this.#find(id) >= 0) return false;
     if (this.#size === this.#heights.length) this.#grow();
     const slot = this.#size++;
     this.#ids.set(id, slot * ID_BYTES);
     this.#heights[slot] = height;
     this.#indexes[slot] = index;
-    this.#next[slot] = head ?? -1;
-    this.#byPrefix.set(prefix, slot);
+    this.#link(slot, this.#bucketOf(id, 0));
     if (height > this.#maxHeight) this.#maxHeight = height;
     return true;
   }
 
   get(id: Uint8Array): TxLocation | undefined {
     if (id.length !== ID_BYTES) return undefined;
-    for (let s = this.#byPrefix.get(prefixOf(id)) ?? -1; s >= 0; s = this.#next[s]!) {
-      if (this.#idEquals(s, id)) return { height: this.#heights[s]!, index: this.#indexes[s]! };
-    }
-    return undefined;
+    const s = this.#find(id);
+    return s < 0 ? undefined : { height: this.#heights[s]!, index: this.#indexes[s]! };
+  }
+
+  #find(id: Uint8Array): number {
+    if (this.#size === 0) return -1;
+    for (let s = this.#buckets[this.#bucketOf(id, 0)]!; s >= 0; s = this.#next[s]!) if (this.#idEquals(s, id)) return s;
+    return -1;
+  }
+
+  /** The bucket of the id at `at` in `bytes`: its first 8 bytes mixed with the table's secret. */
+  #bucketOf(bytes: Uint8Array, at: number): number {
+    const a = readI32(bytes, at) ^ this.#seedA;
+    const b = readI32(bytes, at + 4) ^ this.#seedB;
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ (a >>> 15), 0x85ebca77);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return (h ^ (h >>> 16)) & (this.#buckets.length - 1);
+  }
+
+  #link(slot: number, bucket: number): void {
+    this.#next[slot] = this.#buckets[bucket]!;
+    this.#buckets[bucket] = slot;
   }
 
   /** The id in `slot` (a view into the arena: copy it to keep it past this table). */
@@ -119,17 +140,17 @@ export class TxIdTable {
     this.#ids = ids;
     this.#heights = grown(this.#heights, new Float64Array(capacity));
     this.#indexes = grown(this.#indexes, new Uint32Array(capacity));
-    this.#next = grown(this.#next, new Int32Array(capacity));
+    this.#next = new Int32Array(capacity);
+    this.#buckets = new Int32Array(capacity * 2).fill(-1);
+    for (let s = 0; s < this.#size; s++) this.#link(s, this.#bucketOf(this.#ids, s * ID_BYTES));
   }
 }
 
-function grown<T extends Float64Array | Uint32Array | Int32Array>(old: T, fresh: T): T {
+function grown<T extends Float64Array | Uint32Array>(old: T, fresh: T): T {
   fresh.set(old as never);
   return fresh;
 }
 
-/** The id's first 6 bytes as a number (ids are hashes: evenly spread). */
-function prefixOf(id: Uint8Array): number {
-  const low = ((id[2]! << 24) | (id[3]! << 16) | (id[4]! << 8) | id[5]!) >>> 0;
-  return ((id[0]! << 8) | id[1]!) * 2 ** 32 + low;
+function readI32(b: Uint8Array, at: number): number {
+  return b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24);
 }
