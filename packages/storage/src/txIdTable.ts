@@ -92,28 +92,51 @@ export class TxIdTable {
     return { height: this.#heights[slot]!, index: this.#indexes[slot]! };
   }
 
-  /** Every slot, ordered by id bytes (the order LMDB keeps keys in). */
-  sortedSlots(): Uint32Array {
+  /**
+   * Every slot, grouped by the first byte of its id in byte order (a counting sort: O(n)), with
+   * `ends[b]` the end of byte b's group. `sortRange` over each group then gives the order LMDB
+   * keeps keys in: a group at a time, so that no single step sorts the whole table.
+   */
+  slotsByFirstByte(): { slots: Uint32Array; ends: Uint32Array } {
     const n = this.#size;
-    if (n >= SLOT_SPAN) {
-      const slots = Uint32Array.from({ length: n }, (_, i) => i);
-      return slots.sort((a, b) => this.#compare(a, b));
+    const ends = new Uint32Array(256);
+    for (let s = 0; s < n; s++) ends[this.#ids[s * ID_BYTES]!]!++;
+    for (let b = 1; b < 256; b++) ends[b]! += ends[b - 1]!;
+    const fill = new Uint32Array(256);
+    for (let b = 1; b < 256; b++) fill[b] = ends[b - 1]!;
+    const slots = new Uint32Array(n);
+    for (let s = 0; s < n; s++) slots[fill[this.#ids[s * ID_BYTES]!]!++] = s;
+    return { slots, ends };
+  }
+
+  /** Sorts `slots[from, to)` in place by id bytes. */
+  sortRange(slots: Uint32Array, from: number, to: number): void {
+    const part = slots.subarray(from, to);
+    if (this.#size >= SLOT_SPAN) {
+      part.sort((a, b) => this.#compare(a, b));
+      return;
     }
     // A native numeric sort on (32-bit prefix, slot) packed in a double; only ids sharing their
-    // first 4 bytes (about n² / 2³³ pairs) need a byte compare afterwards.
+    // first 4 bytes need a byte compare afterwards.
+    const n = part.length;
     const keys = new Float64Array(n);
     const view = new DataView(this.#ids.buffer, this.#ids.byteOffset);
-    for (let s = 0; s < n; s++) keys[s] = view.getUint32(s * ID_BYTES) * SLOT_SPAN + s;
+    for (let i = 0; i < n; i++) keys[i] = view.getUint32(part[i]! * ID_BYTES) * SLOT_SPAN + part[i]!;
     keys.sort();
-    const slots = new Uint32Array(n);
-    for (let i = 0; i < n; i++) slots[i] = keys[i]! % SLOT_SPAN;
+    for (let i = 0; i < n; i++) part[i] = keys[i]! % SLOT_SPAN;
     for (let i = 0; i < n; ) {
       let j = i + 1;
       const prefix = Math.floor(keys[i]! / SLOT_SPAN);
       while (j < n && Math.floor(keys[j]! / SLOT_SPAN) === prefix) j++;
-      if (j - i > 1) slots.subarray(i, j).sort((a, b) => this.#compare(a, b));
+      if (j - i > 1) part.subarray(i, j).sort((a, b) => this.#compare(a, b));
       i = j;
     }
+  }
+
+  /** Every slot, ordered by id bytes (the order LMDB keeps keys in). */
+  sortedSlots(): Uint32Array {
+    const { slots, ends } = this.slotsByFirstByte();
+    for (let b = 0; b < 256; b++) this.sortRange(slots, b === 0 ? 0 : ends[b - 1]!, ends[b]!);
     return slots;
   }
 

@@ -25,7 +25,11 @@ export interface TxIndexSource {
 /** A sealed segment on its way to disk. */
 interface Sealed {
   table: TxIdTable;
+  /** Grouped by first id byte; sorted up to `sorted` (the groups are sorted as writing reaches them). */
   slots: Uint32Array;
+  ends: Uint32Array;
+  sorted: number;
+  nextGroup: number;
   written: number;
   /** heightKey(start): the prefix of every key of this segment. */
   prefix: Buffer;
@@ -113,6 +117,11 @@ export class TxIndex {
     const s = this.#sealed;
     if (!s) return undefined;
     const end = Math.min(s.slots.length, s.written + Math.max(this.#minChunk, atLeast));
+    while (s.sorted < end) {
+      const groupEnd = s.ends[s.nextGroup++]!;
+      s.table.sortRange(s.slots, s.sorted, groupEnd);
+      s.sorted = groupEnd;
+    }
     const buf = Buffer.allocUnsafe((end - s.written) * (KEY_BYTES + VALUE_BYTES));
     let at = 0;
     for (let i = s.written; i < end; i++) {
@@ -217,7 +226,9 @@ export class TxIndex {
     this.#active = new TxIdTable();
     this.#sealed = {
       table,
-      slots: table.sortedSlots(),
+      ...table.slotsByFirstByte(),
+      sorted: 0,
+      nextGroup: 0,
       written: 0,
       prefix: heightKey(this.#flushedThrough + 1),
       through: this.#indexedThrough,
