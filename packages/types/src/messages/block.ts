@@ -72,9 +72,22 @@ export function decodeBlockHeader(bytes: Uint8Array, limits: CodecLimits = defau
   return h;
 }
 
+// A header's id is asked for several times per block on every validator (its proposal, the
+// block tree, the store, execution): computed once per object, which is treated as immutable
+// once built or decoded, as transactions are. The id rides on the object under a non-enumerable
+// symbol (invisible to equality, JSON and spreading, so a header built from another by spreading
+// gets its own).
+const ID = Symbol("ordo.block.id");
+const frozenIds = new WeakMap<BlockHeader, Uint8Array>();
+
 /** Block id: SHA-256 of the canonical header encoding. The proposer signs this id. */
 export function blockId(h: BlockHeader): Uint8Array {
-  return sha256(encodeBlockHeader(h));
+  const cached = (h as { [ID]?: Uint8Array })[ID] ?? frozenIds.get(h);
+  if (cached) return cached;
+  const id = sha256(encodeBlockHeader(h));
+  if (Object.isExtensible(h)) Object.defineProperty(h, ID, { value: id });
+  else frozenIds.set(h, id);
+  return id;
 }
 
 /** Merkle root over the transaction ids, in block order. */
