@@ -33,6 +33,11 @@ export class TxIdTable {
   #size = 0;
   #maxHeight = -1;
 
+  /** `capacity`: entries held before the first growth (growing copies every array and rehashes). */
+  constructor(capacity = 1024) {
+    this.#grow(Math.max(16, 2 ** Math.ceil(Math.log2(capacity))));
+  }
+
   get size(): number {
     return this.#size;
   }
@@ -46,7 +51,7 @@ export class TxIdTable {
   add(id: Uint8Array, height: number, index: number): boolean {
     if (id.length !== ID_BYTES) throw new RangeError(`a transaction id is ${ID_BYTES} bytes, not ${id.length}`);
     if (this.#find(id) >= 0) return false;
-    if (this.#size === this.#heights.length) this.#grow();
+    if (this.#size === this.#heights.length) this.#grow(this.#heights.length * 2);
     const slot = this.#size++;
     this.#ids.set(id, slot * ID_BYTES);
     this.#heights[slot] = height;
@@ -63,7 +68,6 @@ export class TxIdTable {
   }
 
   #find(id: Uint8Array): number {
-    if (this.#size === 0) return -1;
     for (let s = this.#buckets[this.#bucketOf(id, 0)]!; s >= 0; s = this.#next[s]!) if (this.#idEquals(s, id)) return s;
     return -1;
   }
@@ -156,8 +160,7 @@ export class TxIdTable {
     return true;
   }
 
-  #grow(): void {
-    const capacity = Math.max(1024, this.#heights.length * 2);
+  #grow(capacity: number): void {
     const ids = new Uint8Array(capacity * ID_BYTES);
     ids.set(this.#ids);
     this.#ids = ids;

@@ -65,7 +65,7 @@ export class TxIndex {
   #flushedThrough = 0;
   #indexedThrough = 0;
   #floor = 0;
-  #active = new TxIdTable();
+  #active: TxIdTable;
   #sealed: Sealed | undefined;
   /** Tables of segments written in a transaction that may not be committed yet: still looked up. */
   readonly #releasing = new Set<TxIdTable>();
@@ -81,6 +81,7 @@ export class TxIndex {
     this.enabled = enabled;
     this.#segmentEntries = opts.segmentEntries ?? 2 ** 18;
     this.#minChunk = opts.minChunk ?? 4096;
+    this.#active = new TxIdTable(this.#segmentEntries);
     this.#hasLegacy = legacyDb.getKeysCount({ limit: 1 }) > 0;
   }
 
@@ -223,7 +224,7 @@ export class TxIndex {
 
   #seal(): void {
     const table = this.#active;
-    this.#active = new TxIdTable();
+    this.#active = new TxIdTable(this.#segmentEntries);
     this.#sealed = {
       table,
       ...table.slotsByFirstByte(),
