@@ -83,13 +83,7 @@ describe("TxIndex (LMDB segments)", () => {
     opts: TxIndexOptions,
     enabled = true,
   ): { index: TxIndex; dbs: ReturnType<typeof dbsOf> } {
-    root = open<Buffer, Buffer>({
-      path: dir,
-      encoding: "binary",
-      keyEncoding: "binary",
-      compression: false,
-      maxDbs: 8,
-    });
+    root = openRoot(dir);
     const dbs = dbsOf(root);
     return { index: TxIndex.open(dbs, chain.source, enabled, opts), dbs };
   }
@@ -193,13 +187,7 @@ describe("TxIndex (LMDB segments)", () => {
 
   it("reads and prunes the index of an older store, and writes nothing there", async () => {
     const rng = new SeededRandom(7322);
-    root = open<Buffer, Buffer>({
-      path: dir,
-      encoding: "binary",
-      keyEncoding: "binary",
-      compression: false,
-      maxDbs: 8,
-    });
+    root = openRoot(dir);
     const old = Array.from({ length: 3 }, () => Buffer.from(rng.bytes(32)));
     const legacy = dbsOf(root).legacy;
     old.forEach((id, i) => {
@@ -245,6 +233,10 @@ describe("TxIndex (LMDB segments)", () => {
     expect(index.locate(early)).to.deep.equal({ height: 1, index: 0 });
   });
 });
+
+function openRoot(path: string): RootDatabase<Buffer, Buffer> {
+  return open<Buffer, Buffer>({ path, encoding: "binary", keyEncoding: "binary", compression: false, maxDbs: 8 });
+}
 
 function dbsOf(root: RootDatabase<Buffer, Buffer>) {
   const sub = (name: string) =>
