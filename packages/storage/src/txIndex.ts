@@ -212,9 +212,13 @@ export class TxIndex {
       if (last >= retainHeight) break;
       const start = heightKey(this.#segments.shift()!);
       const end = heightKey(last + 1);
+      let previous: Buffer | undefined;
       for (;;) {
         const keys = Array.from(this.segmentsDb.getKeys({ start, end, limit: DELETE_CHUNK }), copyKey);
         if (keys.length === 0) break;
+        // A key that survived its removal would loop here forever: fail instead.
+        if (previous?.equals(keys[0]!)) throw new StorageError("CORRUPT", "a tx index segment key cannot be removed");
+        previous = keys[0];
         await transaction(() => {
           for (const k of keys) this.segmentsDb.removeSync(k);
         });
