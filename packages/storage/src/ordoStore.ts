@@ -97,6 +97,10 @@ export class OrdoStore {
       { segments: sub("txSegments"), legacy: sub("txs"), records: this.#records },
       {
         resultHeightsAbove: (height) => this.#heightsAbove(this.#results, height),
+        lastResultHeight: () => {
+          for (const { key } of this.#results.getRange({ reverse: true, limit: 1 })) return heightFromKey(key);
+          return 0;
+        },
         txIdsAt: (height) => this.committedBlock(height)?.txs.map(transactionId),
         lowestHeight: () => {
           for (const { key } of this.#heights.getRange({ limit: 1 })) return heightFromKey(key);

@@ -16,6 +16,8 @@ export interface TxIndexOptions {
 export interface TxIndexSource {
   /** Heights above `height` whose results are stored, ascending. */
   resultHeightsAbove(height: number): Iterable<number>;
+  /** The highest height whose results are stored (0 when none). */
+  lastResultHeight(): number;
   /** The ids of the transactions of committed height `height`, in block order. */
   txIdsAt(height: number): readonly Uint8Array[] | undefined;
   /** The lowest committed height still stored (0 when none). */
@@ -38,6 +40,8 @@ interface Sealed {
 }
 
 const FLUSHED_RECORD = Buffer.from("record/txIndex/flushedThrough", "utf8");
+/** Present while heights go unindexed (`indexTxs` off): the next start with it on begins after them. */
+const OFF_RECORD = Buffer.from("record/txIndex/off", "utf8");
 const KEY_BYTES = 8 + 32;
 const VALUE_BYTES = 12;
 const DELETE_CHUNK = 16_384;
@@ -243,27 +247,24 @@ export class TxIndex {
   #load(source: TxIndexSource): void {
     const stored = this.recordsDb.get(FLUSHED_RECORD);
     if (stored && stored.length !== 8) throw new StorageError("CORRUPT", "the tx index record is not 8 bytes");
+    // Without a record there are no segments (it is written before the first one, and kept).
+    this.#flushedThrough = stored ? heightFromKey(stored) : Number.MAX_SAFE_INTEGER;
+    this.#loadSegments();
     if (!this.enabled) {
-      // Off: the segments written before stay readable; a later start with the index on begins
-      // afresh from its own first height.
-      this.#flushedThrough = stored ? heightFromKey(stored) : Number.MAX_SAFE_INTEGER;
-      this.#loadSegments();
-      if (stored) this.recordsDb.removeSync(FLUSHED_RECORD);
+      // Off: the segments written before stay readable and are pruned; the heights executed now
+      // are not indexed, so a later start with the index on begins after them.
+      if (stored && !this.recordsDb.get(OFF_RECORD)) this.recordsDb.putSync(OFF_RECORD, Buffer.from([1]));
       return;
     }
-    let fresh: number | undefined;
-    if (stored) this.#flushedThrough = heightFromKey(stored);
-    else {
+    if (!stored || this.recordsDb.get(OFF_RECORD)) {
       // A new store starts from nothing; one whose heights were not indexed this way (an older
       // store, or the index was off) starts after them.
-      fresh = 0;
-      for (const h of source.resultHeightsAbove(0)) fresh = h;
-      this.#flushedThrough = Number.MAX_SAFE_INTEGER; // every segment there is complete
-    }
-    this.#loadSegments();
-    if (fresh !== undefined) {
-      this.#flushedThrough = fresh;
-      this.recordsDb.putSync(FLUSHED_RECORD, heightKey(fresh));
+      const last = source.lastResultHeight();
+      this.#flushedThrough = last;
+      this.recordsDb.transactionSync(() => {
+        this.recordsDb.putSync(FLUSHED_RECORD, heightKey(last));
+        this.recordsDb.removeSync(OFF_RECORD);
+      });
     }
     this.#indexedThrough = this.#flushedThrough;
     for (const height of source.resultHeightsAbove(this.#flushedThrough)) {

@@ -63,6 +63,7 @@ class Chain {
     resultHeightsAbove: (h: number) =>
       [...this.ids.keys()].filter((x) => x > h && x >= this.floor).sort((a, b) => a - b),
     txIdsAt: (h: number) => this.ids.get(h),
+    lastResultHeight: () => Math.max(0, ...this.ids.keys()),
     lowestHeight: () => this.floor,
   };
 }
@@ -231,6 +232,21 @@ describe("TxIndex (LMDB segments)", () => {
     await execute(index, chain, 3, [onId]);
     expect(index.locate(onId)).to.deep.equal({ height: 3, index: 0 });
     expect(index.locate(early)).to.deep.equal({ height: 1, index: 0 });
+  });
+
+  it("started with it off twice, still prunes a segment once every height it covers is gone", async () => {
+    const rng = new SeededRandom(7324);
+    const chain = new Chain();
+    let { index } = openIndex(chain, { segmentEntries: 4 });
+    await execute(index, chain, 1, [rng.bytes(32), rng.bytes(32), rng.bytes(32), rng.bytes(32)]);
+    await execute(index, chain, 2, [rng.bytes(32)]);
+    await root.close();
+    ({ index } = openIndex(chain, { segmentEntries: 4 }, false));
+    await root.close();
+    const reopened = openIndex(chain, { segmentEntries: 4 }, false);
+    expect(reopened.dbs.segments.getKeysCount()).to.equal(4);
+    await reopened.index.pruneBelow(2, (fn) => root.transaction(fn));
+    expect(reopened.dbs.segments.getKeysCount()).to.equal(0);
   });
 });
 
