@@ -9,7 +9,7 @@ import { tcp } from "@libp2p/tcp";
 import { yamux } from "@libp2p/yamux";
 import { createLibp2p, type Libp2p, type Libp2pOptions } from "libp2p";
 import { sodiumNoiseCrypto } from "./noiseCrypto.js";
-import { withJoinedNoiseWrites } from "./noiseWrites.js";
+import { withTunedNoiseConnections } from "./noiseConnections.js";
 import { installYamuxWindowHysteresis } from "./yamuxWindowUpdates.js";
 
 export interface OrdoServices extends Record<string, unknown> {
@@ -52,7 +52,7 @@ export async function createOrdoHost(init: HostInit): Promise<OrdoHost> {
     },
     transports: [tcp()],
     // libp2p 3 reads `connectionEncrypters`; the old `connectionEncryption` key is silently ignored.
-    connectionEncrypters: [withJoinedNoiseWrites(noise({ crypto: sodiumNoiseCrypto }))],
+    connectionEncrypters: [withTunedNoiseConnections(noise({ crypto: sodiumNoiseCrypto }))],
     streamMuxers: [yamux()],
     peerDiscovery,
     ...(init.inboundConnectionsPerSecond

@@ -15,16 +15,20 @@ interface ChunkList {
 type Encrypt = (chunk: unknown) => ChunkList;
 
 /**
- * @chainsafe/libp2p-noise (17) hands the transport each message as two chunks, its 2-byte length
- * and its ciphertext, and @libp2p/tcp writes each chunk to the socket with a call of its own: two
- * write syscalls per message, and on loopback two wake-ups of the reader, which reads the length
- * and then the rest. This wraps a Noise encrypter so that each secured connection's `encrypt`
- * returns the message joined in one buffer: the same bytes on the wire, one write.
+ * Two costs of @chainsafe/libp2p-noise (17) per message, removed on each secured connection it
+ * returns (wrapping its encrypter), with the same bytes on the wire:
  *
- * `encrypt` is a noise internal: a connection without it fails the handshake loudly (and the
- * network tests with it) if a new version renames it, rather than silently keeping the old cost.
+ * - it hands the transport each message as two chunks, its 2-byte length and its ciphertext, and
+ *   @libp2p/tcp writes each chunk with a call of its own: two write syscalls per message, and on
+ *   loopback two wake-ups of the reader. `encrypt` now returns the message joined in one buffer.
+ * - its length-prefixed reader learns that a read is used up from a RangeError thrown by the
+ *   length decoder at the end of every read, with a stack trace captured each time. The decoder
+ *   now throws one RangeError made once (the reader only checks `instanceof RangeError`).
+ *
+ * Both are noise internals: a connection without them fails the handshake loudly (and the network
+ * tests with it) if a new version renames them, rather than silently keeping the old cost.
  */
-export function withJoinedNoiseWrites<C>(
+export function withTunedNoiseConnections<C>(
   factory: (components: C) => ConnectionEncrypter,
 ): (components: C) => ConnectionEncrypter {
   return (components) => {
@@ -32,6 +36,7 @@ export function withJoinedNoiseWrites<C>(
     const joined = async (secured: Promise<SecuredConnection>) => {
       const s = await secured;
       joinEncryptedChunks(s.connection);
+      reuseLengthDecoderError(s.connection);
       return s;
     };
     // Inherits the protocol name and libp2p's service markers from the noise instance.
@@ -56,5 +61,20 @@ export function joinEncryptedChunks(connection: object): void {
     out.consume(out.byteLength);
     out.append(whole);
     return out;
+  };
+}
+
+/** What the decoder throws when fewer than 2 bytes are buffered: made once, no stack trace per read. */
+const NEED_MORE_BYTES = new RangeError("Could not decode int16BE");
+
+/** Makes `connection.decoder` (noise's LengthPrefixedDecoder) decode lengths without a new error per read. */
+export function reuseLengthDecoderError(connection: object): void {
+  const decoder = (connection as { decoder?: { lengthDecoder?: unknown } }).decoder;
+  if (!decoder || typeof decoder.lengthDecoder !== "function") {
+    throw new Error("@chainsafe/libp2p-noise: the secured connection has no length decoder");
+  }
+  decoder.lengthDecoder = (data: Uint8Array | { length: number; getUint16(at: number): number }): number => {
+    if (data.length < 2) throw NEED_MORE_BYTES;
+    return data instanceof Uint8Array ? (data[0]! << 8) | data[1]! : data.getUint16(0);
   };
 }
