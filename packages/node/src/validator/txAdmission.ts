@@ -1,6 +1,6 @@
 import type { AddOutcome } from "@ordo/consensus";
 import { Domain, type VerificationPool } from "@ordo/crypto";
-import type { Application } from "@ordo/sdk";
+import type { Application, CheckTxResponse } from "@ordo/sdk";
 import {
   type BoundedIdSet,
   type Transaction,
@@ -35,7 +35,9 @@ export interface TxAdmissionModules {
   onRejected?: (reason: string) => void;
 }
 
-type Verdict = { ok: true } | { ok: false; code: string; message: string };
+type Verdict = { readonly ok: true } | { ok: false; code: string; message: string };
+/** Every passing transaction shares this verdict (one object per transaction was GC work at load). */
+const PASS: Verdict = Object.freeze({ ok: true });
 
 /**
  * Mempool admission, in the order that costs least first: chain id, then the client signature
@@ -59,7 +61,7 @@ export class TxAdmission {
   async submit(txs: readonly Transaction[], source: "client" | "gossip"): Promise<SubmitOutcome[]> {
     const verdicts: Verdict[] = txs.map((tx) =>
       tx.chainId === this.#o.chainId
-        ? { ok: true }
+        ? PASS
         : { ok: false, code: "WRONG_CHAIN", message: `transaction is for chain ${tx.chainId}, not ${this.#o.chainId}` },
     );
     await this.#checkSignatures(txs, verdicts);
@@ -161,22 +163,35 @@ export class TxAdmission {
     return Promise.all(verdicts);
   }
 
+  /**
+   * The app's `checkTx` for every transaction still passing, all at once. A `then` per call rather
+   * than an async closure per transaction: this runs for every transaction on every validator.
+   */
   async #checkWithApp(txs: readonly Transaction[], verdicts: Verdict[]): Promise<void> {
-    await Promise.all(
-      txs.map(async (tx, i) => {
-        if (!verdicts[i]!.ok) return;
-        try {
-          const r = await this.#m.app.checkTx({
-            id: transactionId(tx),
-            sender: tx.sender,
-            nonce: tx.nonce,
-            payload: tx.payload,
-          });
-          if (r.code !== 0) verdicts[i] = { ok: false, code: `APP_${r.code}`, message: r.log || "refused by the app" };
-        } catch (err) {
-          verdicts[i] = { ok: false, code: "APP_ERROR", message: `checkTx failed: ${(err as Error).message}` };
-        }
-      }),
-    );
+    const pending: Promise<void>[] = [];
+    const fail = (i: number, err: unknown) => {
+      verdicts[i] = { ok: false, code: "APP_ERROR", message: `checkTx failed: ${(err as Error).message}` };
+    };
+    for (let i = 0; i < txs.length; i++) {
+      if (!verdicts[i]!.ok) continue;
+      const tx = txs[i]!;
+      let check: Promise<CheckTxResponse>;
+      try {
+        check = this.#m.app.checkTx({ id: transactionId(tx), sender: tx.sender, nonce: tx.nonce, payload: tx.payload });
+      } catch (err) {
+        fail(i, err); // an app whose checkTx throws instead of rejecting
+        continue;
+      }
+      pending.push(
+        check.then(
+          (r) => {
+            if (r.code !== 0)
+              verdicts[i] = { ok: false, code: `APP_${r.code}`, message: r.log || "refused by the app" };
+          },
+          (err) => fail(i, err),
+        ),
+      );
+    }
+    if (pending.length > 0) await Promise.all(pending);
   }
 }

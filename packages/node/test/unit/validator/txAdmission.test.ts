@@ -109,3 +109,40 @@ describe("TxAdmission: relaying client transactions", () => {
     }
   });
 });
+
+describe("TxAdmission: the app's checkTx", () => {
+  it("admits what passes and names what the app refused, rejected or threw, each for its own transaction", async () => {
+    const next = clientTxs(9, 2);
+    const txs = [next(), next(), next(), next()];
+    const admitted: Transaction[] = [];
+    // By nonce: 0 passes, 1 is refused with code 7, 2 rejects, 3 throws before returning a promise.
+    const app = {
+      checkTx: (tx: { nonce: bigint }) => {
+        if (tx.nonce === 3n) throw new Error("boom");
+        if (tx.nonce === 2n) return Promise.reject(new Error("gone"));
+        return Promise.resolve(tx.nonce === 1n ? { code: 7, log: "no funds" } : { code: 0, log: "" });
+      },
+    } as unknown as Application;
+    const admission = new TxAdmission(
+      { chainId, txAuth: "none" },
+      {
+        pool: {} as VerificationPool,
+        verified: new BoundedSet(10),
+        app,
+        admit: (batch) => {
+          admitted.push(...batch);
+          return batch.map((): AddOutcome => "added");
+        },
+        publish: () => {},
+      },
+    );
+    const outcomes = await admission.submit(txs, "client");
+    expect(outcomes.map((o) => o.accepted)).to.deep.equal([true, false, false, false]);
+    expect(outcomes.slice(1).map((o) => (o.accepted ? "" : `${o.code}: ${o.message}`))).to.deep.equal([
+      "APP_7: no funds",
+      "APP_ERROR: checkTx failed: gone",
+      "APP_ERROR: checkTx failed: boom",
+    ]);
+    expect(admitted).to.deep.equal([txs[0]]);
+  });
+});
