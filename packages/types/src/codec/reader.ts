@@ -4,6 +4,19 @@ import { CodecError } from "../errors.js";
 const textDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
+ * The last short string decoded, by its bytes: every transaction carries the chain id, so a block
+ * or a batch decodes the same few bytes hundreds of times (a UTF-8 decode and a new string each).
+ * A copy of the bytes: the input may be a reused buffer.
+ */
+let lastString: { bytes: Uint8Array; text: string } = { bytes: new Uint8Array(0), text: "" };
+const MEMO_MAX_BYTES = 64;
+
+function sameBytesAt(buf: Uint8Array, at: number, bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (buf[at + i] !== bytes[i]) return false;
+  return true;
+}
+
+/**
  * Strict canonical decoder over one byte string. Every read checks bounds first; a value is
  * rejected with a typed {@link CodecError} rather than read past the end or coerced.
  * Byte fields are returned as zero-copy views into the input.
@@ -104,12 +117,20 @@ export class Reader {
   string(maxBytes: number, what = "string"): string {
     const len = this.u16(`${what} length`);
     if (len > maxBytes) throw new CodecError("TOO_LARGE", `${what} of ${len} bytes exceeds ${maxBytes}`);
+    this.need(len, what);
+    if (len === lastString.bytes.length && sameBytesAt(this.buf, this.pos, lastString.bytes)) {
+      this.pos += len;
+      return lastString.text;
+    }
     const raw = this.fixed(len, what);
+    let text: string;
     try {
-      return textDecoder.decode(raw);
+      text = textDecoder.decode(raw);
     } catch {
       throw new CodecError("NON_CANONICAL", `${what} is not valid UTF-8`);
     }
+    if (len <= MEMO_MAX_BYTES) lastString = { bytes: raw.slice(), text };
+    return text;
   }
 
   /** A u32 element count, checked against `max` and against the bytes left (each element needs `minElementBytes`). */

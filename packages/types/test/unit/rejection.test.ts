@@ -200,3 +200,33 @@ describe("canonical codec: rejection of malformed input", () => {
     expect(T.validateLimits({ maxTxBytes: 100 }).maxTxBytes).to.equal(100);
   });
 });
+
+describe("Reader.string: the last short string decoded is reused by its bytes", () => {
+  const encoded = (...strings: string[]) => {
+    const w = new T.Writer(64);
+    for (const s of strings) w.string(s);
+    return w.finish();
+  };
+
+  it("gives each string back, equal-length neighbours and the empty string included", () => {
+    const strings = ["ordo-a", "ordo-b", "ordo-b", "ordo-a", "", "ünï", "ordo-a"];
+    const r = new T.Reader(encoded(...strings));
+    expect(strings.map(() => r.string(64))).to.deep.equal(strings);
+    r.end();
+  });
+
+  it("still refuses bytes that are not UTF-8 right after a string of the same length", () => {
+    const good = encoded("ab");
+    const bad = good.slice();
+    bad[2] = 0xc3; // a lead byte followed by "b": not UTF-8
+    expect(new T.Reader(good).string(8)).to.equal("ab");
+    expectCodecError(() => new T.Reader(bad).string(8), "NON_CANONICAL");
+  });
+
+  it("does not see a change to the bytes it decoded before (its memo is a copy)", () => {
+    const bytes = encoded("chain-1");
+    expect(new T.Reader(bytes).string(16)).to.equal("chain-1");
+    bytes[bytes.length - 1] = "2".charCodeAt(0);
+    expect(new T.Reader(bytes).string(16)).to.equal("chain-2");
+  });
+});
