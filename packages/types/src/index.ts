@@ -5,7 +5,7 @@ export { pooledBytes, Reader, readSigners, Writer, writeSigners } from "./codec/
 export { type CodecErrorCode, CodecError, OrdoError } from "./errors.js";
 export { sha256 } from "./hash.js";
 export { type CodecLimits, defaultLimits, validateLimits } from "./limits.js";
-export { leafHash, MerkleTree, merkleProof, merkleRoot, verifyMerkleProof } from "./merkle.js";
+export { leafHash, MerkleTree, merkleProof, merkleRoot, merkleRootWith, verifyMerkleProof } from "./merkle.js";
 export * from "./messages/block.js";
 export * from "./messages/blockFetch.js";
 export * from "./messages/committedRange.js";

@@ -73,9 +73,7 @@ function rootOfHashes(hashes: readonly Uint8Array[], from: number, to: number): 
 export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   const n = leaves.length;
   if (n === 0) return sha256();
-  if (levelBuffer.length < n * HASH_BYTES)
-    levelBuffer = Buffer.allocUnsafe(Math.max(n * HASH_BYTES, 2 * levelBuffer.length));
-  const level = levelBuffer;
+  const level = levelFor(n);
   for (let i = 0; i < n; i++) {
     const leaf = leaves[i]!;
     if (leaf.length + 1 > MAX_REUSED_LEAF) level.set(leafDigest(leaf), i * HASH_BYTES);
@@ -84,6 +82,43 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
       digestOut.copy(level, i * HASH_BYTES);
     }
   }
+  return foldLevel(level, n);
+}
+
+/**
+ * The same root as `merkleRoot` over `n` leaves of `leafLength` bytes each, written one at a time
+ * by `writeLeaf(i, out)` into a buffer reused from leaf to leaf: no leaf is allocated (the results
+ * tree of every block on every validator, and of every block a client checks). `writeLeaf` must
+ * fill all of `out` and must not compute Merkle roots itself (the buffers are shared).
+ */
+export function merkleRootWith(
+  n: number,
+  leafLength: number,
+  writeLeaf: (i: number, out: Uint8Array) => void,
+): Uint8Array {
+  if (n === 0) return sha256();
+  if (leafLength + 1 > MAX_REUSED_LEAF)
+    throw new RangeError(`merkleRootWith: leaves of ${leafLength} bytes are too long`);
+  const input = leafBytes(new Uint8Array(leafLength)); // 0x00 || leafLength bytes, reused below
+  const body = input.subarray(1);
+  const level = levelFor(n);
+  for (let i = 0; i < n; i++) {
+    writeLeaf(i, body);
+    sha256Into(digestOut, input);
+    digestOut.copy(level, i * HASH_BYTES);
+  }
+  return foldLevel(level, n);
+}
+
+/** The working level, grown to hold `n` digests. */
+function levelFor(n: number): Buffer {
+  if (levelBuffer.length < n * HASH_BYTES)
+    levelBuffer = Buffer.allocUnsafe(Math.max(n * HASH_BYTES, 2 * levelBuffer.length));
+  return levelBuffer;
+}
+
+/** Folds `n` leaf digests in `level` up to the root. */
+function foldLevel(level: Buffer, n: number): Uint8Array {
   for (let width = n; width > 1; ) {
     const pairs = width >> 1;
     for (let i = 0; i < pairs; i++) {

@@ -1,6 +1,6 @@
 import { setMaxListeners } from "node:events";
 import type { ValidatorSet } from "@ordo/crypto";
-import { type BlockReceipt, fromHex, HASH_LENGTH, merkleRoot, resultLeaf, toHex, type TxResult } from "@ordo/types";
+import { type BlockReceipt, bytesEqual, fromHex, HASH_LENGTH, resultsRoot, toHex, type TxResult } from "@ordo/types";
 import { ClientClosedError, ClientOptionsError, NoQuorumError } from "./errors.js";
 import { HttpTransport } from "./httpTransport.js";
 import { ReceiptVerifier } from "./receiptVerifier.js";
@@ -484,18 +484,23 @@ export class CommitWatcher {
       // The same list, already shown to hash to this very root: no need to hash it again.
       txs = group[0]!.txs;
     } else {
+      const ids: Uint8Array[] = [];
       try {
         txs = raw.map((r, index) => {
           const idBytes = fromHex(r.id);
           if (idBytes.length !== HASH_LENGTH) throw new WireError(`txs[${index}].id is not 32 bytes`);
+          ids.push(idBytes);
           return { idHex: r.id, index, result: parseResult(r.result) };
         });
       } catch {
         return "BAD_ANSWER";
       }
       this.stats.rootsComputed++;
-      const leaves = txs.map((tx) => resultLeaf(fromHex(tx.idHex), tx.index, tx.result));
-      if (toHex(merkleRoot(leaves)) !== toHex(receipt.resultsRoot)) return "BAD_RESULTS_ROOT";
+      const root = resultsRoot(
+        ids,
+        txs.map((tx) => tx.result),
+      );
+      if (!bytesEqual(root, receipt.resultsRoot)) return "BAD_RESULTS_ROOT";
     }
     if (t.done) return undefined;
     this.#count(height, t, receipt, txs, raw);

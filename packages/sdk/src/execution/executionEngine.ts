@@ -4,9 +4,8 @@ import {
   type Block,
   type BlockReceipt,
   blockId,
-  merkleRoot,
   type QuorumCert,
-  resultLeaf,
+  resultsRoot as rootOfResults,
   type TxResult,
   transactionId,
 } from "@ordo/types";
@@ -209,7 +208,7 @@ export class ExecutionEngine implements Executor {
         "BAD_RESULTS",
         `finalizeBlock returned ${results.length} results for ${txs.length} transactions at height ${height}`,
       );
-    const resultsRoot = merkleRoot(results.map((r, i) => resultLeaf(txIds[i]!, i, r)));
+    const resultsRoot = rootOfResults(txIds, results);
     const id = blockId(block.header);
     let receipt: BlockReceipt | undefined;
     if (this.#key && this.#o.validatorIndex !== undefined) {

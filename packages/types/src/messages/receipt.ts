@@ -4,6 +4,7 @@ import { pooledBytes, Writer } from "../codec/writer.js";
 import { CodecError } from "../errors.js";
 import { sha256 } from "../hash.js";
 import { type CodecLimits, defaultLimits } from "../limits.js";
+import { merkleRootWith } from "../merkle.js";
 
 /** The application's result for one transaction. Code 0 is success. */
 export interface TxResult {
@@ -38,13 +39,28 @@ const EMPTY_DATA_HASH = sha256(new Uint8Array(0));
  * place (one per transaction per block on every validator).
  */
 export function resultLeaf(txId: Uint8Array, index: number, result: TxResult): Uint8Array {
-  if (txId.length !== HASH_LENGTH) throw new RangeError(`a tx id is ${HASH_LENGTH} bytes, got ${txId.length}`);
   const leaf = pooledBytes(RESULT_LEAF_BYTES); // every byte written below
-  leaf.set(txId, 0);
-  writeU32(leaf, HASH_LENGTH, index, "index");
-  writeU32(leaf, HASH_LENGTH + 4, result.code, "code");
-  leaf.set(result.data.length === 0 ? EMPTY_DATA_HASH : sha256(result.data), HASH_LENGTH + 8);
+  writeResultLeaf(leaf, txId, index, result);
   return leaf;
+}
+
+/**
+ * The root of the results tree: `merkleRoot` over `resultLeaf(txIds[i], i, results[i])`, each leaf
+ * written into one reused buffer instead of allocated.
+ */
+export function resultsRoot(txIds: readonly Uint8Array[], results: readonly TxResult[]): Uint8Array {
+  if (txIds.length !== results.length) {
+    throw new RangeError(`resultsRoot: ${txIds.length} tx ids for ${results.length} results`);
+  }
+  return merkleRootWith(results.length, RESULT_LEAF_BYTES, (i, out) => writeResultLeaf(out, txIds[i]!, i, results[i]!));
+}
+
+function writeResultLeaf(out: Uint8Array, txId: Uint8Array, index: number, result: TxResult): void {
+  if (txId.length !== HASH_LENGTH) throw new RangeError(`a tx id is ${HASH_LENGTH} bytes, got ${txId.length}`);
+  out.set(txId, 0);
+  writeU32(out, HASH_LENGTH, index, "index");
+  writeU32(out, HASH_LENGTH + 4, result.code, "code");
+  out.set(result.data.length === 0 ? EMPTY_DATA_HASH : sha256(result.data), HASH_LENGTH + 8);
 }
 
 function writeU32(out: Uint8Array, at: number, v: number, name: string): void {

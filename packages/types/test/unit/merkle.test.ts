@@ -1,6 +1,15 @@
 import { createHash } from "node:crypto";
 import { expect } from "chai";
-import { MerkleTree, merkleProof, merkleRoot, sha256, verifyMerkleProof } from "../../src/index.js";
+import {
+  MerkleTree,
+  merkleProof,
+  merkleRoot,
+  merkleRootWith,
+  resultLeaf,
+  resultsRoot,
+  sha256,
+  verifyMerkleProof,
+} from "../../src/index.js";
 import { forEachSeed } from "../../src/testing/index.js";
 
 /** RFC 6962's definition, written out with node:crypto alone: the reference the fast paths must match. */
@@ -31,6 +40,26 @@ describe("merkle tree", () => {
         expect(Buffer.from(merkleRoot(leaves)).toString("hex"), `size ${size}`).to.equal(referenceRoot(leaves));
       }
     });
+  });
+
+  it("merkleRootWith and resultsRoot give merkleRoot's root over the same leaves, sizes 0..70", () => {
+    forEachSeed(3, (rng) => {
+      for (let size = 0; size <= 70; size++) {
+        const ids = Array.from({ length: size }, () => rng.bytes(32));
+        // Empty data (the shared hash), short and long data, and codes across the u32 range.
+        const results = ids.map(() => ({
+          code: rng.pick([0, 1, 0xffffffff]),
+          data: rng.bytes(rng.pick([0, 0, 5, 300])),
+          log: "",
+        }));
+        const expected = referenceRoot(results.map((r, i) => resultLeaf(ids[i]!, i, r)));
+        expect(Buffer.from(resultsRoot(ids, results)).toString("hex"), `size ${size}`).to.equal(expected);
+        const leaves = Array.from({ length: size }, () => rng.bytes(48));
+        const viaWriter = merkleRootWith(size, 48, (i, out) => out.set(leaves[i]!));
+        expect(Buffer.from(viaWriter).toString("hex"), `size ${size}`).to.equal(referenceRoot(leaves));
+      }
+    });
+    expect(() => resultsRoot([new Uint8Array(32)], [])).to.throw(RangeError);
   });
 
   it("sha256 equals node:crypto's on both sides of the backends' switch", () => {
