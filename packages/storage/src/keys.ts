@@ -1,9 +1,13 @@
 /** Big-endian u64 keys sort by number in LMDB's byte order, so heights iterate in order. */
 export function heightKey(height: number): Buffer {
-  const key = Buffer.allocUnsafe(8);
-  key.writeUInt32BE(Math.floor(height / 0x1_0000_0000), 0);
-  key.writeUInt32BE(height >>> 0, 4);
-  return key;
+  return writeHeightKey(Buffer.allocUnsafe(8), 0, height);
+}
+
+/** heightKey(height) written into `out` at `at`, for keys and values built in a larger buffer. */
+export function writeHeightKey(out: Buffer, at: number, height: number): Buffer {
+  out.writeUInt32BE(Math.floor(height / 0x1_0000_0000), at);
+  out.writeUInt32BE(height >>> 0, at + 4);
+  return out;
 }
 
 export function heightFromKey(key: Uint8Array): number {

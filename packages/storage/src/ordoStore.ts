@@ -97,15 +97,9 @@ export class OrdoStore {
       { segments: sub("txSegments"), legacy: sub("txs"), records: this.#records },
       {
         resultHeightsAbove: (height) => this.#heightsAbove(this.#results, height),
-        lastResultHeight: () => {
-          for (const { key } of this.#results.getRange({ reverse: true, limit: 1 })) return heightFromKey(key);
-          return 0;
-        },
+        lastResultHeight: () => edgeHeight(this.#results, "last") ?? 0,
         txIdsAt: (height) => this.committedBlock(height)?.txs.map(transactionId),
-        lowestHeight: () => {
-          for (const { key } of this.#heights.getRange({ limit: 1 })) return heightFromKey(key);
-          return 0;
-        },
+        lowestHeight: () => edgeHeight(this.#heights, "first") ?? 0,
       },
       opts.indexTxs ?? true,
       opts.txIndex,
@@ -295,8 +289,7 @@ export class OrdoStore {
   /** Highest committed height, or undefined when nothing beyond genesis was committed. */
   lastCommittedHeight(): number | undefined {
     this.#check();
-    for (const { key } of this.#heights.getRange({ reverse: true, limit: 1 })) return heightFromKey(key);
-    return undefined;
+    return edgeHeight(this.#heights, "last");
   }
 
   /** Committed blocks in [from, to], in height order (block sync serves these). */
@@ -453,6 +446,12 @@ async function commitCause(err: unknown): Promise<unknown> {
 }
 
 const TIP_RECORD = "consensus/committedTip";
+
+/** The lowest or highest height keyed in a height-keyed database, if any. */
+function edgeHeight(db: BinaryDb, edge: "first" | "last"): number | undefined {
+  for (const key of db.getKeys({ reverse: edge === "last", limit: 1 })) return heightFromKey(key);
+  return undefined;
+}
 
 function roundIndexKey(round: number, id: Uint8Array): Buffer {
   return Buffer.concat([heightKey(round), asBuffer(id)]);

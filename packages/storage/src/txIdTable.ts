@@ -31,7 +31,6 @@ export class TxIdTable {
   readonly #seedA = randomBytes(4).readInt32LE(0);
   readonly #seedB = randomBytes(4).readInt32LE(0);
   #size = 0;
-  #maxHeight = -1;
 
   /** `capacity`: entries held before the first growth (growing copies every array and rehashes). */
   constructor(capacity = 1024) {
@@ -40,11 +39,6 @@ export class TxIdTable {
 
   get size(): number {
     return this.#size;
-  }
-
-  /** The highest height added (-1 when empty). */
-  get maxHeight(): number {
-    return this.#maxHeight;
   }
 
   /** Adds `id` at (height, index) unless it is held already; returns whether it was added. */
@@ -57,7 +51,6 @@ export class TxIdTable {
     this.#heights[slot] = height;
     this.#indexes[slot] = index;
     this.#link(slot, this.#bucketOf(id, 0));
-    if (height > this.#maxHeight) this.#maxHeight = height;
     return true;
   }
 
@@ -135,13 +128,6 @@ export class TxIdTable {
       if (j - i > 1) part.subarray(i, j).sort((a, b) => this.#compare(a, b));
       i = j;
     }
-  }
-
-  /** Every slot, ordered by id bytes (the order LMDB keeps keys in). */
-  sortedSlots(): Uint32Array {
-    const { slots, ends } = this.slotsByFirstByte();
-    for (let b = 0; b < 256; b++) this.sortRange(slots, b === 0 ? 0 : ends[b - 1]!, ends[b]!);
-    return slots;
   }
 
   #compare(a: number, b: number): number {

@@ -1,6 +1,6 @@
 import type { Database } from "lmdb";
 import { StorageError } from "./errors.js";
-import { asBuffer, heightFromKey, heightKey } from "./keys.js";
+import { asBuffer, heightFromKey, heightKey, writeHeightKey } from "./keys.js";
 import { type TxLocation, TxIdTable } from "./txIdTable.js";
 
 type BinaryDb = Database<Buffer, Buffer>;
@@ -137,9 +137,7 @@ export class TxIndex {
       s.prefix.copy(key, 0);
       key.set(s.table.idAt(slot), 8);
       const value = buf.subarray(at + KEY_BYTES, at + KEY_BYTES + VALUE_BYTES);
-      value.writeUInt32BE(Math.floor(height / 0x1_0000_0000), 0);
-      value.writeUInt32BE(height >>> 0, 4);
-      value.writeUInt32BE(index, 8);
+      writeHeightKey(value, 0, height).writeUInt32BE(index, 8);
       at += KEY_BYTES + VALUE_BYTES;
       this.segmentsDb.putSync(key, value, { append: true });
     }

@@ -22,11 +22,17 @@ const LEAF_PREFIX = new Uint8Array([0]);
 /** 0x00 || leaf in the reused buffer, as a view of exactly that length (kept while lengths repeat). */
 let leafView = leafInput.subarray(0, 1);
 function leafBytes(leaf: Uint8Array): Uint8Array {
-  const n = leaf.length + 1;
+  const view = leafInputOf(leaf.length);
+  leafInput.set(leaf, 1);
+  return view;
+}
+
+/** The reused input for a leaf of `length` bytes: 0x00, then room for the leaf. */
+function leafInputOf(length: number): Uint8Array {
+  const n = length + 1;
   if (leafInput.length < n) leafInput = Buffer.alloc(Math.max(n, 2 * leafInput.length));
   if (leafView.buffer !== leafInput.buffer || leafView.length !== n) leafView = leafInput.subarray(0, n);
   leafInput[0] = 0;
-  leafInput.set(leaf, 1);
   return leafView;
 }
 
@@ -99,7 +105,7 @@ export function merkleRootWith(
   if (n === 0) return sha256();
   if (leafLength + 1 > MAX_REUSED_LEAF)
     throw new RangeError(`merkleRootWith: leaves of ${leafLength} bytes are too long`);
-  const input = leafBytes(new Uint8Array(leafLength)); // 0x00 || leafLength bytes, reused below
+  const input = leafInputOf(leafLength);
   const body = input.subarray(1);
   const level = levelFor(n);
   for (let i = 0; i < n; i++) {
