@@ -40,6 +40,15 @@ interface Member {
   log?: WriteStream;
 }
 
+/**
+ * V8 heap flags of every validator process. A young generation of up to 32 MiB per semi-space
+ * (V8's default is 16) lets a transaction's objects, which live for a few blocks, die young
+ * instead of being promoted and collected by the old generation: fewer page faults and less GC.
+ * `npm run bench`, 3 interleaved rounds: 15,528 -> 16,767 tx/s. Operators running `ordo start`
+ * pass the same with NODE_OPTIONS (README).
+ */
+export const VALIDATOR_NODE_FLAGS: readonly string[] = Object.freeze(["--max-semi-space-size=32"]);
+
 /** The `ordo` entry point: the TypeScript sources under tsx in the monorepo, the build otherwise. */
 function cliCommand(): string[] {
   const here = import.meta.url;
@@ -119,7 +128,7 @@ export class LocalCluster {
     if (m.child && m.child.exitCode === null && m.child.signalCode === null)
       throw new Error(`validator ${i} is running`);
     const logPath = join(this.dir, `node${i}.log`);
-    const args = [...(this.#opts.nodeArgs ?? []), ...cliCommand(), "start", "--home", m.home];
+    const args = [...VALIDATOR_NODE_FLAGS, ...(this.#opts.nodeArgs ?? []), ...cliCommand(), "start", "--home", m.home];
     const env = { ...process.env, ...this.#opts.env?.(i) };
     // Nobody reads the output without onOutput: the validator then appends to its log itself,
     // rather than every line passing through this process (the bench's load generator runs in it).
