@@ -8,7 +8,11 @@ type BinaryDb = Database<Buffer, Buffer>;
 export interface TxIndexOptions {
   /** Entries held in memory before they are sorted into a segment (default 2^18, ~20 MB). */
   segmentEntries?: number;
-  /** Fewest entries of a sealed segment written per results batch (default 4096). */
+  /**
+   * Fewest entries of a sealed segment written per results batch (default 1024: about one group
+   * of a full segment, so that writing a segment is spread over ~256 batches rather than burst).
+   * A batch of n transactions writes at least 2n, so a segment is written before the next fills.
+   */
   minChunk?: number;
 }
 
@@ -27,10 +31,9 @@ export interface TxIndexSource {
 /** A sealed segment on its way to disk. */
 interface Sealed {
   table: TxIdTable;
-  /** Grouped by first id byte; sorted up to `sorted` (the groups are sorted as writing reaches them). */
+  /** Grouped by first id byte (`ends[b]`: the end of byte b's group); each group is sorted as it is written. */
   slots: Uint32Array;
   ends: Uint32Array;
-  sorted: number;
   nextGroup: number;
   written: number;
   /** heightKey(start): the prefix of every key of this segment. */
@@ -42,18 +45,33 @@ interface Sealed {
 const FLUSHED_RECORD = Buffer.from("record/txIndex/flushedThrough", "utf8");
 /** Present while heights go unindexed (`indexTxs` off): the next start with it on begins after them. */
 const OFF_RECORD = Buffer.from("record/txIndex/off", "utf8");
-const KEY_BYTES = 8 + 32;
+/** A location: heightKey(height) ++ u32be(index). */
 const VALUE_BYTES = 12;
+/** An entry of a group: the id, then its location. */
+const ENTRY_BYTES = 32 + VALUE_BYTES;
+/** A segment's key for one first id byte: heightKey(first height) ++ that byte. */
+const GROUP_KEY_BYTES = 8 + 1;
+/** Segments written before groups: one key per id, heightKey(first height) ++ id. */
+const ID_KEY_BYTES = 8 + 32;
+
+/** A complete segment: its first height, and whether it is stored as groups (else one key per id). */
+interface Segment {
+  start: number;
+  grouped: boolean;
+}
 const DELETE_CHUNK = 16_384;
 
 /**
  * The index of committed transactions by id, shaped for LMDB's B-tree: a random key costs a page
- * copied and written per insert (~20 us of CPU at a million entries, and growing with the tree),
- * keys appended in order ~0.5 us. So recent entries are held in memory (TxIdTable) and every
- * `segmentEntries` they are sorted and appended as one segment, keyed heightKey(the segment's first
- * height) ++ id, a few thousand per results batch so that no batch stalls the event loop. A lookup
- * tries the index of older stores (32-byte id keys), then each segment oldest first, then memory:
- * the first location of an id is the one kept (a replayed transaction is never taken for the original).
+ * copied and written per insert (~20 us of CPU at a million entries, and growing with the tree).
+ * So recent entries are held in memory (TxIdTable) and every `segmentEntries` they are sealed into
+ * a segment: 256 values, one per first id byte, keyed heightKey(the segment's first height) ++ that
+ * byte, each the group's entries (id, location) sorted by id, appended a few groups per results
+ * batch so that no batch stalls the event loop. (One key per id, as segments were first written,
+ * cost ~3 us of the event loop per entry: ~0.8 s a segment; those segments are still read.) A
+ * lookup tries the index of older stores (32-byte id keys), then each segment oldest first (one
+ * read and a binary search), then memory: the first location of an id is the one kept (a replayed
+ * transaction is never taken for the original).
  *
  * It is derived data: on open, the heights above the last complete segment (the record
  * `txIndex/flushedThrough`, written with it) are read back from their blocks, and a segment cut
@@ -64,8 +82,8 @@ export class TxIndex {
   readonly enabled: boolean;
   readonly #segmentEntries: number;
   readonly #minChunk: number;
-  /** Start heights of the complete segments, ascending. */
-  readonly #segments: number[] = [];
+  /** The complete segments, ascending. */
+  readonly #segments: Segment[] = [];
   #flushedThrough = 0;
   #indexedThrough = 0;
   #floor = 0;
@@ -73,6 +91,11 @@ export class TxIndex {
   #sealed: Sealed | undefined;
   /** Tables of segments written in a transaction that may not be committed yet: still looked up. */
   readonly #releasing = new Set<TxIdTable>();
+  /**
+   * The last released table, emptied and reused as the next active one: a fresh table is ~14 MB
+   * of new memory, and allocating it at each seal showed as a one-second dip in the bench.
+   */
+  #spare: TxIdTable | undefined;
   #hasLegacy: boolean;
 
   private constructor(
@@ -84,7 +107,7 @@ export class TxIndex {
   ) {
     this.enabled = enabled;
     this.#segmentEntries = opts.segmentEntries ?? 2 ** 18;
-    this.#minChunk = opts.minChunk ?? 4096;
+    this.#minChunk = opts.minChunk ?? 1024;
     this.#active = new TxIdTable(this.#segmentEntries);
     this.#hasLegacy = legacyDb.getKeysCount({ limit: 1 }) > 0;
   }
@@ -114,45 +137,48 @@ export class TxIndex {
   }
 
   /**
-   * Inside a write transaction: appends the next part of a sealed segment, at least `atLeast`
-   * entries. Returns the segment's table once it is written whole: pass it to `release` after the
-   * transaction is durable (until then lookups still find its entries in memory).
+   * Inside a write transaction: appends the next groups of a sealed segment, at least `atLeast`
+   * entries (whole groups). Returns the segment's table once it is written whole: pass it to
+   * `release` after the transaction is durable (until then lookups still find its entries in memory).
    */
   writeSome(atLeast = 0): TxIdTable | undefined {
     const s = this.#sealed;
     if (!s) return undefined;
-    const end = Math.min(s.slots.length, s.written + Math.max(this.#minChunk, atLeast));
-    while (s.sorted < end) {
-      const groupEnd = s.ends[s.nextGroup++]!;
-      s.table.sortRange(s.slots, s.sorted, groupEnd);
-      s.sorted = groupEnd;
+    const target = Math.min(s.slots.length, s.written + Math.max(this.#minChunk, atLeast));
+    while (s.written < target) {
+      const from = s.written;
+      const group = s.nextGroup++;
+      const to = s.ends[group]!;
+      s.written = to;
+      if (to > from) this.#writeGroup(s, group, from, to);
     }
-    const buf = Buffer.allocUnsafe((end - s.written) * (KEY_BYTES + VALUE_BYTES));
-    let at = 0;
-    for (let i = s.written; i < end; i++) {
-      const slot = s.slots[i]!;
-      const { height, index } = s.table.locationAt(slot);
-      if (height < this.#floor) continue; // pruned meanwhile
-      const key = buf.subarray(at, at + KEY_BYTES);
-      s.prefix.copy(key, 0);
-      key.set(s.table.idAt(slot), 8);
-      const value = buf.subarray(at + KEY_BYTES, at + KEY_BYTES + VALUE_BYTES);
-      writeHeightKey(value, 0, height).writeUInt32BE(index, 8);
-      at += KEY_BYTES + VALUE_BYTES;
-      this.segmentsDb.putSync(key, value, { append: true });
-    }
-    s.written = end;
-    if (end < s.slots.length) return undefined;
+    if (s.written < s.slots.length) return undefined;
     this.recordsDb.putSync(FLUSHED_RECORD, heightKey(s.through));
-    this.#segments.push(heightFromKey(s.prefix));
+    this.#segments.push({ start: heightFromKey(s.prefix), grouped: true });
     this.#flushedThrough = s.through;
     this.#sealed = undefined;
     this.#releasing.add(s.table);
     return s.table;
   }
 
+  /** One group as one value: its entries sorted by id, those of pruned heights left out. */
+  #writeGroup(s: Sealed, group: number, from: number, to: number): void {
+    s.table.sortRange(s.slots, from, to);
+    const value = Buffer.allocUnsafe((to - from) * ENTRY_BYTES);
+    let at = 0;
+    for (let i = from; i < to; i++) {
+      const slot = s.slots[i]!;
+      const { height, index } = s.table.locationAt(slot);
+      if (height < this.#floor) continue; // pruned meanwhile
+      value.set(s.table.idAt(slot), at);
+      writeHeightKey(value, at + 32, height).writeUInt32BE(index, at + 40);
+      at += ENTRY_BYTES;
+    }
+    if (at > 0) this.segmentsDb.putSync(groupKey(s.prefix, group), value.subarray(0, at), { append: true });
+  }
+
   release(table: TxIdTable): void {
-    this.#releasing.delete(table);
+    if (this.#releasing.delete(table)) this.#spare = table;
   }
 
   /** Where the transaction `id` was first committed, unless its height was pruned. */
@@ -167,12 +193,9 @@ export class TxIndex {
       if (v) return locationOf(v);
     }
     if (this.#segments.length > 0 && id.length === 32) {
-      const key = Buffer.allocUnsafe(KEY_BYTES);
-      key.set(id, 8);
-      for (const start of this.#segments) {
-        heightKey(start).copy(key, 0);
-        const v = this.segmentsDb.get(key);
-        if (v) return locationOf(v);
+      for (const { start, grouped } of this.#segments) {
+        const at = grouped ? this.#findInGroup(start, id) : this.segmentsDb.get(idKey(start, id));
+        if (at) return locationOf(at);
       }
     }
     for (const table of this.#releasing) {
@@ -180,6 +203,23 @@ export class TxIndex {
       if (at) return at;
     }
     return this.#sealed?.table.get(id) ?? this.#active.get(id);
+  }
+
+  /** The location bytes of `id` in its group of the segment starting at `start`, if there. */
+  #findInGroup(start: number, id: Uint8Array): Buffer | undefined {
+    const group = this.segmentsDb.get(groupKey(heightKey(start), id[0]!));
+    if (!group) return undefined;
+    if (group.length % ENTRY_BYTES !== 0) throw new StorageError("CORRUPT", "a tx index group is not whole entries");
+    let lo = 0;
+    let hi = group.length / ENTRY_BYTES;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const d = Buffer.compare(group.subarray(mid * ENTRY_BYTES, mid * ENTRY_BYTES + 32), id);
+      if (d === 0) return group.subarray(mid * ENTRY_BYTES + 32, (mid + 1) * ENTRY_BYTES);
+      if (d < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return undefined;
   }
 
   /** Whether the index of an older store (one key per id) still has entries to prune one by one. */
@@ -210,9 +250,9 @@ export class TxIndex {
       this.#hasLegacy = this.legacyDb.getKeysCount({ limit: 1 }) > 0;
     }
     while (this.#segments.length > 0) {
-      const last = (this.#segments[1] ?? this.#flushedThrough + 1) - 1;
+      const last = (this.#segments[1]?.start ?? this.#flushedThrough + 1) - 1;
       if (last >= retainHeight) break;
-      const start = heightKey(this.#segments.shift()!);
+      const start = heightKey(this.#segments.shift()!.start);
       const end = heightKey(last + 1);
       let previous: Buffer | undefined;
       for (;;) {
@@ -230,11 +270,11 @@ export class TxIndex {
 
   #seal(): void {
     const table = this.#active;
-    this.#active = new TxIdTable(this.#segmentEntries);
+    this.#active = this.#spare?.clear() ?? new TxIdTable(this.#segmentEntries);
+    this.#spare = undefined;
     this.#sealed = {
       table,
       ...table.slotsByFirstByte(),
-      sorted: 0,
       nextGroup: 0,
       written: 0,
       prefix: heightKey(this.#flushedThrough + 1),
@@ -292,10 +332,26 @@ export class TxIndex {
         });
         return;
       }
-      this.#segments.push(start);
+      if (next.length !== GROUP_KEY_BYTES && next.length !== ID_KEY_BYTES)
+        throw new StorageError("CORRUPT", "a tx index segment key has neither known length", { start });
+      this.#segments.push({ start, grouped: next.length === GROUP_KEY_BYTES });
       from = heightKey(start + 1);
     }
   }
+}
+
+function groupKey(prefix: Buffer, firstByte: number): Buffer {
+  const key = Buffer.allocUnsafe(GROUP_KEY_BYTES);
+  prefix.copy(key, 0);
+  key[8] = firstByte;
+  return key;
+}
+
+function idKey(start: number, id: Uint8Array): Buffer {
+  const key = Buffer.allocUnsafe(ID_KEY_BYTES);
+  heightKey(start).copy(key, 0);
+  key.set(id, 8);
+  return key;
 }
 
 /** lmdb-js may reuse a key's buffer for the next one. */

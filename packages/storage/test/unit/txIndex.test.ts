@@ -55,6 +55,23 @@ describe("TxIdTable", () => {
     expect(table.get(b!)).to.deep.equal({ height: 3, index: 1 });
     expect(table.size).to.equal(2);
   });
+
+  it("once cleared holds nothing, and is filled again as a new table would be", () => {
+    const rng = new SeededRandom(73);
+    const table = new TxIdTable(16);
+    const before = Array.from({ length: 40 }, () => rng.bytes(32)); // grows past 16
+    for (const [i, id] of before.entries()) table.add(id, 1, i);
+    expect(table.clear().size).to.equal(0);
+    for (const id of before) expect(table.get(id)).to.equal(undefined);
+    const after = [...before.slice(0, 5), ...Array.from({ length: 10 }, () => rng.bytes(32))];
+    after.forEach((id, i) => {
+      expect(table.add(id, 2, i)).to.equal(true);
+    });
+    after.forEach((id, i) => {
+      expect(table.get(id)).to.deep.equal({ height: 2, index: i });
+    });
+    expect(table.get(before[5]!)).to.equal(undefined);
+  });
 });
 
 /** A chain of executed heights, as the store's blocks would give them back. */
@@ -120,7 +137,7 @@ describe("TxIndex (LMDB segments)", () => {
       };
       for (let height = 1; height <= 120; height++) {
         const ids = Array.from({ length: rng.int(0, 12) }, () =>
-          seen.length > 0 && rng.bool(0.1) ? rng.pick(seen) : rng.bytes(32),
+          seen.length > 0 && rng.bool(0.1) ? rng.pick(seen) : crowdedId(rng),
         );
         ids.forEach((id, i) => {
           if (!first.has(hex(id))) first.set(hex(id), { height, index: i });
@@ -158,12 +175,12 @@ describe("TxIndex (LMDB segments)", () => {
     await root.transaction(() => {
       expect(index.writeSome(0)).to.equal(undefined); // 3 of 12 written
     });
-    expect(dbs.segments.getKeysCount()).to.equal(3);
+    expect(entriesIn(dbs.segments)).to.be.within(3, 5); // whole groups, at least 3 entries
     await root.close();
 
     ({ index, dbs } = openIndex(chain, opts));
     // Rebuilt whole during the open (it filled a segment), the torn keys gone.
-    expect(dbs.segments.getKeysCount()).to.equal(12);
+    expect(entriesIn(dbs.segments)).to.equal(12);
     ids.forEach((id, i) => {
       expect(index.locate(id)).to.deep.equal({ height: 1, index: i });
     });
@@ -178,9 +195,9 @@ describe("TxIndex (LMDB segments)", () => {
     const { index, dbs } = openIndex(chain, { segmentEntries: 8, minChunk: 100 });
     for (let h = 1; h <= 6; h++) await execute(index, chain, h, [rng.bytes(32), rng.bytes(32)]);
     // Heights 1-4 sealed at 8 entries and written whole; 5-6 in memory.
-    expect(dbs.segments.getKeysCount()).to.equal(8);
+    expect(entriesIn(dbs.segments)).to.equal(8);
     await index.pruneBelow(4, (fn) => root.transaction(fn));
-    expect(dbs.segments.getKeysCount()).to.equal(8);
+    expect(entriesIn(dbs.segments)).to.equal(8);
     expect(index.locate(chain.ids.get(3)![0]!)).to.equal(undefined);
     expect(index.locate(chain.ids.get(4)![1]!)).to.deep.equal({ height: 4, index: 1 });
     await index.pruneBelow(5, (fn) => root.transaction(fn));
@@ -211,6 +228,45 @@ describe("TxIndex (LMDB segments)", () => {
     expect(dbs.legacy.getKeysCount()).to.equal(0);
     expect(index.hasLegacy).to.equal(false);
     expect(index.locate(fresh)).to.deep.equal({ height: 3, index: 0 });
+  });
+
+  it("reads and prunes segments written one key per id, next to segments written as groups", async () => {
+    const rng = new SeededRandom(7325);
+    root = openRoot(dir);
+    const { segments, records } = dbsOf(root);
+    const old = Array.from({ length: 3 }, () => Buffer.from(rng.bytes(32))).sort(Buffer.compare);
+    await root.transaction(() => {
+      // As segments were first written: heightKey(first height) ++ id -> heightKey(height) ++ u32be(index).
+      old.forEach((id, i) => {
+        segments.putSync(
+          Buffer.concat([heightKey(1), id]),
+          Buffer.concat([heightKey(1 + i), Buffer.from([0, 0, 0, 0])]),
+        );
+      });
+      records.putSync(Buffer.from("record/txIndex/flushedThrough"), heightKey(3));
+    });
+    await root.close();
+
+    const chain = new Chain();
+    for (const [i, id] of old.entries()) chain.ids.set(1 + i, [id]);
+    const { index, dbs } = openIndex(chain, { segmentEntries: 4 });
+    old.forEach((id, i) => {
+      expect(index.locate(id)).to.deep.equal({ height: 1 + i, index: 0 });
+    });
+    const fresh = Array.from({ length: 4 }, () => rng.bytes(32));
+    await execute(index, chain, 4, [...fresh, old[0]!]); // seals at 5 entries: a grouped segment
+    expect(entriesIn(dbs.segments)).to.equal(3 + 5);
+    fresh.forEach((id, i) => {
+      expect(index.locate(id)).to.deep.equal({ height: 4, index: i });
+    });
+    expect(index.locate(old[0]!)).to.deep.equal({ height: 1, index: 0 });
+    expect(index.locate(rng.bytes(32))).to.equal(undefined);
+
+    await index.pruneBelow(4, (fn) => root.transaction(fn));
+    expect(entriesIn(dbs.segments)).to.equal(5);
+    expect(index.locate(old[1]!)).to.equal(undefined);
+    expect(index.locate(old[0]!)).to.deep.equal({ height: 4, index: 4 }); // its replay, the original pruned
+    expect(index.locate(fresh[3]!)).to.deep.equal({ height: 4, index: 3 });
   });
 
   it("switched off indexes nothing, and once on again starts from its own first height", async () => {
@@ -246,11 +302,25 @@ describe("TxIndex (LMDB segments)", () => {
     ({ index } = openIndex(chain, { segmentEntries: 4 }, false));
     await root.close();
     const reopened = openIndex(chain, { segmentEntries: 4 }, false);
-    expect(reopened.dbs.segments.getKeysCount()).to.equal(4);
+    expect(entriesIn(reopened.dbs.segments)).to.equal(4);
     await reopened.index.pruneBelow(2, (fn) => root.transaction(fn));
     expect(reopened.dbs.segments.getKeysCount()).to.equal(0);
   });
 });
+
+/** A random id, half of them with a first byte in 0-3: groups of many entries, to search within. */
+function crowdedId(rng: SeededRandom): Uint8Array {
+  const id = rng.bytes(32);
+  if (rng.bool(0.5)) id[0] = rng.int(0, 3);
+  return id;
+}
+
+/** Index entries stored: one per key in segments written one key per id, one per 44 bytes of a group. */
+function entriesIn(segments: ReturnType<typeof dbsOf>["segments"]): number {
+  let n = 0;
+  for (const { key, value } of segments.getRange()) n += key.length === 9 ? value.length / 44 : 1;
+  return n;
+}
 
 function openRoot(path: string): RootDatabase<Buffer, Buffer> {
   return open<Buffer, Buffer>({ path, encoding: "binary", keyEncoding: "binary", compression: false, maxDbs: 8 });
