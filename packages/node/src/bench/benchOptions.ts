@@ -13,7 +13,12 @@ export interface BenchOptions {
   sweep: number[];
   /** Timed window per level, seconds. */
   duration: number;
-  /** Load before each timed window, seconds (not measured). */
+  /**
+   * Load before the first timed window, seconds (not measured); a sweep's later levels warm up
+   * for at most LATER_LEVEL_WARMUP_S. V8 keeps compiling a validator's hot functions for tens of
+   * seconds under load (`--trace-opt`: ~15 compiles/s at 5-20 s, ~8/s at 20-35 s, ~4/s after
+   * 40 s), and the figures with 3 s of warm-up were 10-25 % below those after 20 s.
+   */
   warmup: number;
   /** Genesis maxTxsPerBlock. */
   batch: number;
@@ -40,6 +45,9 @@ export interface BenchOptions {
   presign: number;
 }
 
+/** A sweep's levels after the first change the load on a cluster already warm: a short settle is enough. */
+export const LATER_LEVEL_WARMUP_S = 5;
+
 export const defaultBenchOptions: Readonly<Omit<BenchOptions, "mode">> & { mode: LoadMode } = Object.freeze({
   validators: 4,
   app: "noop",
@@ -47,7 +55,7 @@ export const defaultBenchOptions: Readonly<Omit<BenchOptions, "mode">> & { mode:
   mode: { kind: "closed", outstanding: 1600 },
   sweep: [],
   duration: 10,
-  warmup: 3,
+  warmup: 20,
   batch: 400,
   batchWaitMs: 5,
   txAuth: "none",

@@ -1,7 +1,7 @@
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { CommitWatcher } from "@ordo/sdk";
 import { toBase64 } from "@ordo/types";
-import { type BenchOptions, modeLabel } from "./benchOptions.js";
+import { type BenchOptions, LATER_LEVEL_WARMUP_S, modeLabel } from "./benchOptions.js";
 import { type BenchTarget, openBenchTarget } from "./benchTarget.js";
 import type { LatencySummary } from "./latencyStats.js";
 import { LoadGenerator, type LoadMode } from "./loadGenerator.js";
@@ -68,6 +68,11 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
 /** Transactions per second to build ahead for an unsigned closed-loop run (beyond is built inline). */
 const UNSIGNED_PREBUILD_RATE = 20_000;
 
+/** Warm-up before level `level` of a run: the whole `--warmup` first, a short settle after. */
+function warmupOf(o: BenchOptions, level: number): number {
+  return level === 0 ? o.warmup : Math.min(o.warmup, LATER_LEVEL_WARMUP_S);
+}
+
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Accounts a load needs so that each account has about one transaction in flight (nonces execute in order). */
@@ -126,7 +131,8 @@ export async function runBench(o: BenchOptions, io: BenchIo): Promise<BenchResul
       const rate = open ?? (factory.signs ? ceiling * 1.3 : UNSIGNED_PREBUILD_RATE);
       const peakK = Math.max(0, ...levels.map((l) => (l.kind === "closed" ? l.outstanding : 0)));
       const cap = factory.signs ? 3_000_000 : 1_000_000;
-      presigned = o.presign || Math.min(cap, Math.ceil(rate * (o.warmup + o.duration) * levels.length) + peakK);
+      const loadSeconds = o.warmup + warmupOf(o, levels.length - 1) * (levels.length - 1) + o.duration * levels.length;
+      presigned = o.presign || Math.min(cap, Math.ceil(rate * loadSeconds) + peakK);
       io.progress(`${factory.signs ? "pre-signing" : "pre-building"} ${presigned} transactions ...`);
       const t0 = performance.now();
       factory.prebuild(presigned);
@@ -145,10 +151,10 @@ export async function runBench(o: BenchOptions, io: BenchIo): Promise<BenchResul
     gen.start();
     const results: BenchResult[] = [];
     try {
-      for (const mode of levels) {
+      for (const [level, mode] of levels.entries()) {
         gen.setMode(mode);
         const label = modeLabel(mode);
-        await phase(o.warmup, `${label} warm-up`, gen, target, io);
+        await phase(warmupOf(o, level), `${label} warm-up`, gen, target, io);
         gen.beginWindow();
         const cpu = new CpuMeter(target.pids);
         cpu.mark();
@@ -180,7 +186,7 @@ export async function runBench(o: BenchOptions, io: BenchIo): Promise<BenchResul
             mode,
             batch: target.genesisParams.maxTxsPerBlock,
             batchWaitMs: target.genesisParams.maxBatchWaitMs,
-            warmupS: o.warmup,
+            warmupS: warmupOf(o, results.length),
             durationS: o.duration,
             accounts: target.accounts.length,
             targets: o.targets.length > 0,

@@ -61,7 +61,12 @@ export function registerBenchCommand(program: Command): void {
     .option("--outstanding <k>", "closed loop: unconfirmed transactions kept in flight (default 1600)", parseIntOption)
     .option("--rate <tx/s>", "open loop: transactions submitted per second", parseRate)
     .option("--duration <s>", "timed window per load level, seconds", parseIntOption, d.duration)
-    .option("--warmup <s>", "load before each timed window, seconds", parseIntOption, d.warmup)
+    .option(
+      "--warmup <s>",
+      "load before the timed window, seconds (a sweep's later levels: at most 5); V8 compiles hot code for tens of seconds",
+      parseIntOption,
+      d.warmup,
+    )
     .option("--batch <n>", "genesis maxTxsPerBlock", parseIntOption, d.batch)
     .option("--batch-wait <ms>", "genesis maxBatchWaitMs", parseIntOption, d.batchWaitMs)
     .option("--tx-auth <mode>", "ed25519 (clients sign, validators verify) or none", d.txAuth)
