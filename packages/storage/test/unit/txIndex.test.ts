@@ -230,6 +230,24 @@ describe("TxIndex (LMDB segments)", () => {
     expect(index.locate(fresh)).to.deep.equal({ height: 3, index: 0 });
   });
 
+  it("seals before a height that would overflow the table, so a segment ends on whole heights", async () => {
+    const rng = new SeededRandom(7326);
+    const chain = new Chain();
+    const { index, dbs } = openIndex(chain, { segmentEntries: 8, minChunk: 100 });
+    for (let h = 1; h <= 2; h++) await execute(index, chain, h, [rng.bytes(32), rng.bytes(32), rng.bytes(32)]);
+    expect(entriesIn(dbs.segments)).to.equal(0); // 6 of 8
+    await execute(index, chain, 3, [rng.bytes(32), rng.bytes(32), rng.bytes(32)]); // 9 > 8: heights 1-2 sealed first
+    expect(entriesIn(dbs.segments)).to.equal(6);
+    for (let h = 1; h <= 3; h++) {
+      chain.ids.get(h)!.forEach((id, i) => {
+        expect(index.locate(id)).to.deep.equal({ height: h, index: i });
+      });
+    }
+    await index.pruneBelow(3, (fn) => root.transaction(fn));
+    expect(entriesIn(dbs.segments)).to.equal(0); // the segment covered heights 1-2 only
+    expect(index.locate(chain.ids.get(3)![2]!)).to.deep.equal({ height: 3, index: 2 });
+  });
+
   it("reads and prunes segments written one key per id, next to segments written as groups", async () => {
     const rng = new SeededRandom(7325);
     root = openRoot(dir);
