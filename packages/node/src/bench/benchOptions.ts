@@ -41,6 +41,11 @@ export interface BenchOptions {
   keep: boolean;
   /** Start validators under `node --cpu-prof`, profiles written to `<cluster dir>/profiles`. */
   cpuProf: boolean;
+  /**
+   * Extra `node` flags of the validators it starts, after the defaults (V8 takes the last of a
+   * repeated flag): A/B a V8 or Node setting with the same code, e.g. `--max-semi-space-size=16`.
+   */
+  nodeFlags: string[];
   /** Transactions built (and signed) before the timed windows; 0: an estimate from the load and the verify ceiling. */
   presign: number;
 }
@@ -65,6 +70,7 @@ export const defaultBenchOptions: Readonly<Omit<BenchOptions, "mode">> & { mode:
   out: "results/bench",
   keep: false,
   cpuProf: false,
+  nodeFlags: [],
   presign: 0,
 }) as BenchOptions;
 
@@ -98,6 +104,10 @@ export function validateBenchOptions(o: BenchOptions): BenchOptions {
   if (o.targets.length > 0 && o.app === "bank" && !o.accountsDir)
     fail("accounts-dir", "the funded accounts' key folder with --targets and --app bank", o.accountsDir);
   if (o.targets.length > 0 && o.cpuProf) fail("cpu-prof", "used without --targets (it starts the validators)", true);
+  for (const f of o.nodeFlags)
+    if (!/^--[a-z0-9][\w-]*(=\S+)?$/i.test(f)) fail("node-flags", "flags like --name or --name=value", f);
+  if (o.targets.length > 0 && o.nodeFlags.length > 0)
+    fail("node-flags", "used without --targets (it starts the validators)", o.nodeFlags);
   return o;
 }
 

@@ -26,6 +26,8 @@ export interface BenchResult {
     batchWaitMs: number;
     warmupS: number;
     durationS: number;
+    /** `--node-flags` given to the started validators, when any. */
+    nodeFlags?: string[];
     accounts: number;
     targets: boolean;
   };
@@ -187,6 +189,7 @@ export async function runBench(o: BenchOptions, io: BenchIo): Promise<BenchResul
             batch: target.genesisParams.maxTxsPerBlock,
             batchWaitMs: target.genesisParams.maxBatchWaitMs,
             warmupS: warmupOf(o, results.length),
+            ...(o.nodeFlags.length > 0 ? { nodeFlags: o.nodeFlags } : {}),
             durationS: o.duration,
             accounts: target.accounts.length,
             targets: o.targets.length > 0,

@@ -111,7 +111,7 @@ async function startCluster(o: BenchOptions, dir: string, accounts: number): Pro
     consensus: { maxTxsPerBlock: o.batch, maxBatchWaitMs: o.batchWaitMs },
     readyTimeoutMs: 60_000,
     // Profiles are written when a validator exits cleanly (the cluster stops them with SIGTERM).
-    nodeArgs: o.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
+    nodeArgs: [...o.nodeFlags, ...(o.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])],
   });
 }
 

@@ -27,6 +27,7 @@ interface BenchCliOptions {
   sweep?: number[];
   keep: boolean;
   cpuProf: boolean;
+  nodeFlags?: string[];
   presign: number;
 }
 
@@ -95,6 +96,11 @@ export function registerBenchCommand(program: Command): void {
     .option("--keep", "keep the started cluster's folder (logs, stores)", false)
     .option("--cpu-prof", "run the validators under node --cpu-prof (profiles kept in the cluster folder)", false)
     .option(
+      "--node-flags <flags>",
+      'extra node/V8 flags of the validators it starts, space-separated (e.g. "--max-semi-space-size=16")',
+      (v: string) => v.split(" ").filter((f) => f.length > 0),
+    )
+    .option(
       "--presign <n>",
       "transactions built (and signed) before the timed windows (0: an estimate from the load and the verify ceiling)",
       parseIntOption,
@@ -125,6 +131,7 @@ export function registerBenchCommand(program: Command): void {
         out: c.out,
         keep: c.keep || c.cpuProf,
         cpuProf: c.cpuProf,
+        nodeFlags: c.nodeFlags ?? [],
         presign: c.presign,
       });
       const say = (line: string) => (c.json ? console.error(line) : console.log(line));
