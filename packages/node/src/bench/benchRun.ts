@@ -133,7 +133,7 @@ export async function runBench(o: BenchOptions, io: BenchIo): Promise<BenchResul
       const rate = open ?? (factory.signs ? ceiling * 1.3 : UNSIGNED_PREBUILD_RATE);
       const peakK = Math.max(0, ...levels.map((l) => (l.kind === "closed" ? l.outstanding : 0)));
       const cap = factory.signs ? 3_000_000 : 1_000_000;
-      const loadSeconds = o.warmup + warmupOf(o, levels.length - 1) * (levels.length - 1) + o.duration * levels.length;
+      const loadSeconds = levels.reduce((sum, _, level) => sum + warmupOf(o, level) + o.duration, 0);
       presigned = o.presign || Math.min(cap, Math.ceil(rate * loadSeconds) + peakK);
       io.progress(`${factory.signs ? "pre-signing" : "pre-building"} ${presigned} transactions ...`);
       const t0 = performance.now();
@@ -188,7 +188,7 @@ export async function runBench(o: BenchOptions, io: BenchIo): Promise<BenchResul
             mode,
             batch: target.genesisParams.maxTxsPerBlock,
             batchWaitMs: target.genesisParams.maxBatchWaitMs,
-            warmupS: warmupOf(o, results.length),
+            warmupS: warmupOf(o, level),
             ...(o.nodeFlags.length > 0 ? { nodeFlags: o.nodeFlags } : {}),
             durationS: o.duration,
             accounts: target.accounts.length,

@@ -44,7 +44,8 @@ interface Member {
  * V8 heap flags of every validator process. A young generation of up to 32 MiB per semi-space
  * (V8's default is 16) lets a transaction's objects, which live for a few blocks, die young
  * instead of being promoted and collected by the old generation: fewer page faults and less GC.
- * `npm run bench`, 3 interleaved rounds: 15,528 -> 16,767 tx/s. Operators running `ordo start`
+ * `npm run bench`, 3 interleaved rounds each: 15,528 -> 16,767 tx/s after 3 s of warm-up, 16,058
+ * (16 forced) -> 17,523 after 20 s. Operators running `ordo start`
  * pass the same with NODE_OPTIONS (README).
  */
 export const VALIDATOR_NODE_FLAGS: readonly string[] = Object.freeze(["--max-semi-space-size=32"]);
