@@ -4,7 +4,7 @@ import { optionsForSeed } from "./scenarios.js";
 import { type SimResult, simulate } from "./simulation.js";
 
 /**
- * `npm run sim -- --seeds N [--from S] [--validators n] [--byzantine k] [--twins] [--json]`
+ * `npm run sim -- --seeds N [--from S] [--validators n] [--byzantine k] [--twins] [--vote-delivery all|nextLeader] [--json]`
  * Runs N seeds; without --validators each seed mixes n = 4 and n = 7, every Byzantine behaviour,
  * Twins, crashes and partitions. Prints one JSON summary as its last line; exits 1 on any
  * safety violation or liveness failure. `--from S --seeds 1` replays one seed with its trace.
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     validators: { type: "string" },
     byzantine: { type: "string" },
     twins: { type: "boolean", default: false },
+    "vote-delivery": { type: "string" },
     json: { type: "boolean", default: false },
     trace: { type: "boolean" },
     quiet: { type: "boolean", default: false },
@@ -45,8 +46,14 @@ async function main(): Promise<void> {
       process.exit(2);
     }
   }
+  const voteDelivery = values["vote-delivery"];
+  if (voteDelivery !== undefined && voteDelivery !== "all" && voteDelivery !== "nextLeader") {
+    console.error(`--vote-delivery must be "all" or "nextLeader", got ${JSON.stringify(voteDelivery)}`);
+    process.exit(2);
+  }
   const single = seeds === 1;
   const overrides = {
+    voteDelivery: voteDelivery as "all" | "nextLeader" | undefined,
     validators: values.validators === undefined ? undefined : Number(values.validators),
     byzantine: values.byzantine === undefined ? undefined : Number(values.byzantine),
     twins: values.twins ? true : undefined,
@@ -69,7 +76,7 @@ async function main(): Promise<void> {
     if (single || (failed && !values.json)) {
       if (single) for (const line of r.trace) console.log(line);
       console.log(
-        `seed ${seed}: n=${opts.validators} byzantine=${opts.byzantine} twins=${opts.twins} commits=${r.commits} rounds=${r.rounds} roundsAfterGst=${r.roundsAfterGst} violations=${r.safetyViolations.length} liveness=${r.livenessFailure ?? "ok"} internalErrors=${r.internalErrors}`,
+        `seed ${seed}: n=${opts.validators} votes=${opts.voteDelivery} byzantine=${opts.byzantine} twins=${opts.twins} commits=${r.commits} rounds=${r.rounds} roundsAfterGst=${r.roundsAfterGst} violations=${r.safetyViolations.length} liveness=${r.livenessFailure ?? "ok"} internalErrors=${r.internalErrors}`,
       );
     }
     if (!values.quiet && !values.json && (seed - from + 1) % 100 === 0) {

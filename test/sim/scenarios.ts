@@ -3,7 +3,12 @@ import type { SimOptions } from "./simulation.js";
 /** The fault mix of one seed; drawn from the seed itself, so every seed replays exactly. */
 export function optionsForSeed(
   seed: number,
-  overrides: { validators?: number; byzantine?: number; twins?: boolean } = {},
+  overrides: {
+    validators?: number;
+    byzantine?: number;
+    twins?: boolean;
+    voteDelivery?: SimOptions["voteDelivery"];
+  } = {},
 ): SimOptions {
   const n = overrides.validators ?? (seed % 3 === 0 ? 7 : 4);
   const f = Math.floor((n - 1) / 3);
@@ -14,6 +19,8 @@ export function optionsForSeed(
     twins: overrides.twins ?? seed % 4 === 1,
     crashes: seed % 2 === 0,
     partitions: seed % 5 !== 0,
+    // Both vote flows, on a cycle unrelated to the other choices: votes to all, or to the next leader.
+    voteDelivery: overrides.voteDelivery ?? (Math.floor(seed / 7) % 2 === 0 ? "all" : "nextLeader"),
     gstMs: 1500,
     // Generous for n = 7 with f silent leaders: each of their rounds costs a (backed-off) timeout.
     livenessWindowMs: 12_000,

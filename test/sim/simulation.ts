@@ -4,6 +4,7 @@ import {
   MemoryConsensusStorage,
   RoundManager,
   SafetyRules,
+  type VoteDelivery,
 } from "@ordo/consensus";
 import { KeyPair, signTransaction, signVote, ValidatorSet } from "@ordo/crypto";
 import {
@@ -51,6 +52,8 @@ export interface SimOptions {
   load?: { txsPerBatch: number; intervalMs: number; maxTxsPerBlock: number; txAuth: "ed25519" | "none" };
   /** A timely network from the start (1-10 ms, no loss): for benchmarks. */
   timely?: boolean;
+  /** Where votes go (RoundManagerOptions.voteDelivery); default "all". */
+  voteDelivery?: VoteDelivery;
   /** Test-only: honest replicas vote ignoring rule 1 (the checker must catch this). */
   brokenVoteRule?: boolean;
   trace?: boolean;
@@ -221,6 +224,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
         baseTimeoutMs: 150,
         maxBackoffExponent: 3,
         txAuth: opts.load?.txAuth ?? "ed25519",
+        voteDelivery: opts.voteDelivery ?? "all",
       },
       {
         key: node.key,

@@ -32,6 +32,7 @@ export {
   type RoundManagerModules,
   type RoundManagerOptions,
   type RoundManagerStats,
+  type VoteDelivery,
 } from "./roundManager.js";
 export {
   blockOverheadBytes,

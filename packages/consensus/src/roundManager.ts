@@ -66,6 +66,15 @@ export interface RoundManagerOptions {
   maxRoundsAhead?: number;
   mempool?: Partial<MempoolOptions>;
   /**
+   * Where votes go. "all" (default): to every validator, so each forms the QC itself and a block
+   * commits everywhere as soon as its child is certified, one message delay before the next
+   * proposal would tell them, and without that proposal when there is nothing more to order
+   * (n^2 votes a round: right for small validator sets). "nextLeader": to the next leader only
+   * (n votes a round, PROTOCOL.md's flow; the leader then proposes once more so the others learn
+   * the commit). What is voted for, and when, is the same either way.
+   */
+  voteDelivery?: VoteDelivery;
+  /**
    * Block sync: a QC more than this many rounds above the committed root makes the replica fetch
    * committed ranges (with commit proofs) before the parent walk, when the network can
    * (`ConsensusNetwork.requestRange`). Default 64.
@@ -73,6 +82,8 @@ export interface RoundManagerOptions {
   rangeSyncAfterRounds?: number;
   rangeSync?: Partial<RangeSyncOptions>;
 }
+
+export type VoteDelivery = "all" | "nextLeader";
 
 export interface RoundManagerModules {
   key: KeyPair;
@@ -200,6 +211,8 @@ export class RoundManager {
         maxTxsPerBlock: opts.maxTxsPerBlock,
         maxBatchBytes: opts.maxBlockBytes - blockOverheadBytes(opts.validators.n),
         maxBatchWaitMs: opts.maxBatchWaitMs,
+        // Votes to the next leader only: the others learn a commit from the proposal after it.
+        drainForOthers: this.#o.voteDelivery === "nextLeader",
       },
       { key: modules.key, mempool: this.mempool, executor: modules.executor, time: modules.time },
     );
@@ -514,12 +527,12 @@ export class RoundManager {
       to: next,
       index: this.#o.index,
     });
-    if (next === this.#o.index) this.#onVote(this.#o.index, vote);
-    else if (this.#suspects.has(next)) {
-      // The next leader may be down: let everyone (ourselves included) aggregate this vote.
+    if (this.#o.voteDelivery === "all" || this.#suspects.has(next)) {
+      // Everyone (ourselves included) aggregates: by choice, or because the next leader may be down.
       this.#m.network.broadcast({ kind: "vote", vote });
       this.#onVote(this.#o.index, vote);
-    } else this.#m.network.sendTo(next, { kind: "vote", vote });
+    } else if (next === this.#o.index) this.#onVote(this.#o.index, vote);
+    else this.#m.network.sendTo(next, { kind: "vote", vote });
   }
 
   #onVote(from: number, vote: Vote): void {

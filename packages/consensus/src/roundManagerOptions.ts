@@ -5,6 +5,7 @@ export const defaultRoundManagerOptions = Object.freeze({
   maxBackoffExponent: 6,
   fetchBatch: 32,
   maxRoundsAhead: 1000,
+  voteDelivery: "all" as const,
 });
 
 /**
@@ -43,6 +44,8 @@ export function validateRoundManagerOptions(opts: RoundManagerOptions): Required
   int("maxBackoffExponent", 0);
   int("fetchBatch", 1);
   int("maxRoundsAhead", 1);
+  if (o.voteDelivery !== "all" && o.voteDelivery !== "nextLeader")
+    fail("voteDelivery", `must be "all" or "nextLeader"`);
   if (o.txAuth !== "ed25519" && o.txAuth !== "none") fail("txAuth", `must be "ed25519" or "none"`);
   return o;
 }

@@ -1,3 +1,4 @@
+import type { VoteDelivery } from "@ordo/consensus";
 import { ValidatorSet } from "@ordo/crypto";
 import { type Block, makeGenesisBlock, sha256 } from "@ordo/types";
 import { readJsonFile, FieldChecker } from "./jsonFile.js";
@@ -16,6 +17,12 @@ export interface ConsensusParams {
   maxBatchWaitMs: number;
   /** Round timer before exponential backoff. */
   baseRoundTimeoutMs: number;
+  /**
+   * Where validators send their votes: "all" (each forms the QCs itself, so a block commits
+   * everywhere one message delay sooner; n^2 votes a round) or "nextLeader" (n a round, for
+   * large validator sets).
+   */
+  voteDelivery: VoteDelivery;
 }
 
 /** Everything every validator must agree on before the first block. */
@@ -35,6 +42,7 @@ export const defaultConsensusParams: Readonly<ConsensusParams> = Object.freeze({
   maxTxBytes: 64 * 1024,
   maxBatchWaitMs: 5,
   baseRoundTimeoutMs: 1000,
+  voteDelivery: "all",
 });
 
 export function genesisToJSON(g: Genesis): unknown {
@@ -44,8 +52,17 @@ export function genesisToJSON(g: Genesis): unknown {
     validators: g.validators.toJSON(),
     app: g.app,
     txAuth: g.txAuth,
-    consensus: g.consensus,
+    consensus: consensusToJSON(g.consensus),
   };
+}
+
+/**
+ * The consensus parameters as written: `voteDelivery` only when it is not the default, so a
+ * genesis document from before the parameter existed keeps its hash (and its chain's block ids).
+ */
+function consensusToJSON(p: ConsensusParams): unknown {
+  const { voteDelivery, ...rest } = p;
+  return voteDelivery === defaultConsensusParams.voteDelivery ? rest : p;
 }
 
 /** Parses and checks a genesis document; every problem names its field. */
@@ -74,7 +91,10 @@ export function parseGenesis(json: unknown, file = "genesis.json"): Genesis {
       10,
       600_000,
     ),
+    voteDelivery: (p.voteDelivery ?? d.voteDelivery) as VoteDelivery,
   };
+  if (consensus.voteDelivery !== "all" && consensus.voteDelivery !== "nextLeader")
+    c.fail("consensus.voteDelivery", '"all" or "nextLeader"', consensus.voteDelivery);
   if (consensus.maxTxBytes > consensus.maxBlockBytes)
     c.fail("consensus.maxTxBytes", "at most maxBlockBytes", consensus.maxTxBytes);
   return {

@@ -22,6 +22,12 @@ export interface ProposalGeneratorOptions {
   /** Bytes a batch may take: the block limit minus the header and certificates. */
   maxBatchBytes: number;
   maxBatchWaitMs: number;
+  /**
+   * Propose an empty block on top of a certified one whose parent holds transactions, so that the
+   * replicas that only learn QCs from proposals learn the parent's commit. Not needed when every
+   * replica forms the QCs itself (votes sent to all). Default true.
+   */
+  drainForOthers?: boolean;
 }
 
 /**
@@ -59,8 +65,10 @@ export class ProposalGenerator {
       for (const tx of b.block.txs) inFlight.add(transactionIdHex(tx));
       if (b.block.txs.length > 0) needsDrain = true;
     }
-    const grandparent = tree.get(parent.parentHex);
-    if (grandparent && grandparent.block.txs.length > 0 && grandparent.height > 0) needsDrain = true;
+    if (this.opts.drainForOthers !== false) {
+      const grandparent = tree.get(parent.parentHex);
+      if (grandparent && grandparent.block.txs.length > 0 && grandparent.height > 0) needsDrain = true;
+    }
     const hasTxs = mempool.hasPendingOutside(inFlight);
     if (!hasTxs && !needsDrain) return null;
     // Pending transactions stay in the mempool until committed: those in the chain do not fill this block.

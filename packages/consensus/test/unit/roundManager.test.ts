@@ -24,6 +24,7 @@ import {
   MemoryConsensusStorage,
   MemorySafetyStorage,
   RoundManager,
+  type RoundManagerOptions,
 } from "../../src/index.js";
 import { CHAIN, certify, FakeTime, genesis, keys, validators } from "./fixtures.js";
 
@@ -79,6 +80,7 @@ class Harness {
     readonly index: number,
     readonly safetyStorage = new MemorySafetyStorage(),
     readonly storage = new MemoryConsensusStorage(),
+    options: Partial<RoundManagerOptions> = {},
   ) {
     this.rm = new RoundManager(
       {
@@ -91,6 +93,7 @@ class Harness {
         maxBatchWaitMs: 5,
         baseTimeoutMs: 100,
         txAuth: "ed25519",
+        ...options,
       },
       {
         key: keys[index]!,
@@ -161,8 +164,36 @@ describe("RoundManager", () => {
   const b4 = block(b3, qc3, 4);
 
   describe("proposals", () => {
-    it("starts in round 1 and votes for the leader's valid proposal, sending the vote to the next leader", () => {
+    it("starts in round 1 and votes for the leader's valid proposal, sending the vote to every validator", () => {
       const h = new Harness(3);
+      expect(h.rm.currentRound).to.equal(1);
+      h.receive(1, proposal(b1));
+      const votes = h.sentOf("vote");
+      expect(votes.map((v) => v.to)).to.deep.equal(["all"]);
+      expect(votes[0]!.message.vote).to.deep.include({ round: 1, voter: 3, parentRound: 0 });
+      expect(toHex(votes[0]!.message.vote.blockId)).to.equal(b1.idHex);
+      expect(h.rm.safetyData.lastVotedRound).to.equal(1);
+    });
+
+    it("with votes to all, a replica that does not lead forms the QC itself and commits the grandparent at once", () => {
+      const h = new Harness(3);
+      const t = tx();
+      const full = block(g.rec, g.qc, 1, { txs: [t] });
+      h.receive(1, proposal(full));
+      for (const i of [0, 1]) h.receive(i, { kind: "vote", vote: voteFor(full, i) }); // with its own: 3 of 4
+      expect(h.rm.currentRound).to.equal(2); // round 2's leader is 2, not us: we formed QC(1) ourselves
+      const child = block(full, certify(full), 2);
+      h.receive(2, proposal(child));
+      expect(h.delivered).to.deep.equal([]);
+      for (const i of [0, 2]) h.receive(i, { kind: "vote", vote: voteFor(child, i) });
+      expect(h.rm.currentRound).to.equal(3);
+      // QC(2) on a child in the next round commits `full`, with no proposal of round 3 needed.
+      expect(h.delivered.map((bs) => bs.map((b) => b.header.round))).to.deep.equal([[1]]);
+      expect(h.sentOf("proposal")).to.deep.equal([]);
+    });
+
+    it("with votes to the next leader, sends the vote to it alone", () => {
+      const h = new Harness(3, undefined, undefined, { voteDelivery: "nextLeader" });
       expect(h.rm.currentRound).to.equal(1);
       h.receive(1, proposal(b1));
       const votes = h.sentOf("vote");
@@ -476,8 +507,8 @@ describe("RoundManager", () => {
       expect(proposals[0]!.message.block.header.qc.round).to.equal(0);
     });
 
-    it("sends a vote to every validator when the next leader failed its last round, and any replica forms the QC", () => {
-      const h = new Harness(3);
+    it("with votes to the next leader, sends a vote to every validator when that leader failed its last round, and any replica forms the QC", () => {
+      const h = new Harness(3, undefined, undefined, { voteDelivery: "nextLeader" });
       const timeOut = (round: number) => {
         for (const i of [0, 1, 2])
           h.receive(i, { kind: "timeout", timeout: signTimeout(keys[i]!, CHAIN, round, g.qc, i) });
@@ -497,8 +528,8 @@ describe("RoundManager", () => {
       expect(h.rm.syncInfo().highQc).to.deep.include({ round: 5, signers: [0, 1, 3] });
     });
 
-    it("sends a vote to the next leader alone while no round has failed", () => {
-      const h = new Harness(3);
+    it("with votes to the next leader, sends a vote to it alone while no round has failed", () => {
+      const h = new Harness(3, undefined, undefined, { voteDelivery: "nextLeader" });
       h.receive(1, proposal(b1)); // round 1: nobody suspected, the vote goes to leader 2
       expect(h.sentOf("vote").map((v) => v.to)).to.deep.equal([2]);
     });

@@ -180,6 +180,7 @@ export class Validator implements NodeService {
         maxBatchWaitMs: g.consensus.maxBatchWaitMs,
         baseTimeoutMs: g.consensus.baseRoundTimeoutMs,
         txAuth: g.txAuth,
+        voteDelivery: g.consensus.voteDelivery,
       },
       {
         key: home.key,

@@ -58,6 +58,19 @@ describe("node home: testnet, config, genesis, keys", () => {
     expect(genesisBlock(a).id).to.not.deep.equal(genesisBlock(b).id);
   });
 
+  it("genesis voteDelivery: all by default and written only when not, so older genesis files keep their block id", () => {
+    const a = generateTestnet({ validators: 1, out: join(dir, "v"), app: "kv" }).genesis;
+    expect(a.consensus.voteDelivery).to.equal("all");
+    const json = genesisToJSON(a) as { consensus: Record<string, unknown> };
+    expect(json.consensus).to.not.have.property("voteDelivery");
+    const explicit = parseGenesis({ ...json, consensus: { ...json.consensus, voteDelivery: "all" } });
+    expect(genesisBlock(explicit).id).to.deep.equal(genesisBlock(a).id);
+    const leader = parseGenesis({ ...json, consensus: { ...json.consensus, voteDelivery: "nextLeader" } });
+    expect(leader.consensus.voteDelivery).to.equal("nextLeader");
+    expect((genesisToJSON(leader) as typeof json).consensus.voteDelivery).to.equal("nextLeader");
+    expect(genesisBlock(leader).id).to.not.deep.equal(genesisBlock(a).id);
+  });
+
   it("config: defaults fill in, and each bad field is named", () => {
     const c = validateNodeConfig({});
     expect(c.p2p.mdns).to.equal(false);
@@ -98,6 +111,7 @@ describe("node home: testnet, config, genesis, keys", () => {
       [{ ...good, app: { state: {} } }, /app\.name/],
       [{ ...good, consensus: { maxTxsPerBlock: 0 } }, /maxTxsPerBlock/],
       [{ ...good, consensus: { maxTxBytes: 5_000_000, maxBlockBytes: 1_000_000 } }, /maxTxBytes/],
+      [{ ...good, consensus: { voteDelivery: "leader" } }, /consensus\.voteDelivery/],
     ];
     for (const [json, field] of bad) expect(() => parseGenesis(json), String(field)).to.throw(ConfigError, field);
   });

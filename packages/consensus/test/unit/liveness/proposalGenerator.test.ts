@@ -14,10 +14,10 @@ describe("ProposalGenerator", () => {
       nonce: BigInt(nonce),
       payload: new Uint8Array(4),
     });
-  const setup = (maxTxsPerBlock = 3) => {
+  const setup = (maxTxsPerBlock = 3, drainForOthers?: boolean) => {
     const mempool = new Mempool();
     const generator = new ProposalGenerator(
-      { chainId: CHAIN, index: 1, maxTxsPerBlock, maxBatchBytes: 1 << 20, maxBatchWaitMs: 5 },
+      { chainId: CHAIN, index: 1, maxTxsPerBlock, maxBatchBytes: 1 << 20, maxBatchWaitMs: 5, drainForOthers },
       {
         key: keys[1]!,
         mempool,
@@ -94,6 +94,23 @@ describe("ProposalGenerator", () => {
     const drain = generator.generate(2, tree, null, false);
     if (drain === null || !("block" in drain)) throw new Error("expected a block");
     expect(drain.block.txs).to.deep.equal([]);
+  });
+
+  it("after the commit of a block with transactions, proposes once more only when the others learn commits from proposals", () => {
+    for (const drainForOthers of [undefined, true, false]) {
+      const { generator, tree } = setup(3, drainForOthers);
+      const t = tx(9); // committed below, so no longer in the mempool
+      const b1 = child(g.rec, g.qc, 1, [t]);
+      tree.insert(b1);
+      const b2 = child(b1, certify(b1), 2, []);
+      tree.insert(b2);
+      expect(tree.insertQc(certify(b2))?.blocks.map((b) => b.round)).to.deep.equal([1]); // QC(2) commits b1
+      const next = generator.generate(3, tree, null, false);
+      if (drainForOthers === false) expect(next).to.equal(null);
+      else if (next === null || !("block" in next))
+        throw new Error(`expected a block (drainForOthers ${drainForOthers})`);
+      else expect(next.block.txs).to.deep.equal([]);
+    }
   });
 
   it("proposes nothing in a round its high QC and TC do not justify, or on a QC below what the TC reports", () => {
