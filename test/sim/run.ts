@@ -1,10 +1,11 @@
 import "@ordo/polyfills";
 import { parseArgs } from "node:util";
+import { type VoteDelivery, voteDeliveries } from "@ordo/consensus";
 import { optionsForSeed } from "./scenarios.js";
 import { type SimResult, simulate } from "./simulation.js";
 
 /**
- * `npm run sim -- --seeds N [--from S] [--validators n] [--byzantine k] [--twins] [--vote-delivery all|nextLeader] [--json]`
+ * `npm run sim -- --seeds N [--from S] [--validators n] [--byzantine k] [--twins] [--vote-delivery auto|all|nextLeader] [--json]`
  * Runs N seeds; without --validators each seed mixes n = 4 and n = 7, every Byzantine behaviour,
  * Twins, crashes and partitions. Prints one JSON summary as its last line; exits 1 on any
  * safety violation or liveness failure. `--from S --seeds 1` replays one seed with its trace.
@@ -47,13 +48,13 @@ async function main(): Promise<void> {
     }
   }
   const voteDelivery = values["vote-delivery"];
-  if (voteDelivery !== undefined && voteDelivery !== "all" && voteDelivery !== "nextLeader") {
-    console.error(`--vote-delivery must be "all" or "nextLeader", got ${JSON.stringify(voteDelivery)}`);
+  if (voteDelivery !== undefined && !voteDeliveries.includes(voteDelivery as VoteDelivery)) {
+    console.error(`--vote-delivery must be one of ${voteDeliveries.join(", ")}, got ${JSON.stringify(voteDelivery)}`);
     process.exit(2);
   }
   const single = seeds === 1;
   const overrides = {
-    voteDelivery: voteDelivery as "all" | "nextLeader" | undefined,
+    voteDelivery: voteDelivery as VoteDelivery | undefined,
     validators: values.validators === undefined ? undefined : Number(values.validators),
     byzantine: values.byzantine === undefined ? undefined : Number(values.byzantine),
     twins: values.twins ? true : undefined,

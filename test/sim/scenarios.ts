@@ -1,3 +1,4 @@
+import { voteDeliveries } from "@ordo/consensus";
 import type { SimOptions } from "./simulation.js";
 
 /** The fault mix of one seed; drawn from the seed itself, so every seed replays exactly. */
@@ -19,8 +20,8 @@ export function optionsForSeed(
     twins: overrides.twins ?? seed % 4 === 1,
     crashes: seed % 2 === 0,
     partitions: seed % 5 !== 0,
-    // Both vote flows, on a cycle unrelated to the other choices: votes to all, or to the next leader.
-    voteDelivery: overrides.voteDelivery ?? (Math.floor(seed / 7) % 2 === 0 ? "all" : "nextLeader"),
+    // Every vote flow, on a cycle unrelated to the other choices.
+    voteDelivery: overrides.voteDelivery ?? voteDeliveries[Math.floor(seed / 7) % voteDeliveries.length],
     gstMs: 1500,
     // Generous for n = 7 with f silent leaders: each of their rounds costs a (backed-off) timeout.
     livenessWindowMs: 12_000,

@@ -52,7 +52,7 @@ export interface SimOptions {
   load?: { txsPerBatch: number; intervalMs: number; maxTxsPerBlock: number; txAuth: "ed25519" | "none" };
   /** A timely network from the start (1-10 ms, no loss): for benchmarks. */
   timely?: boolean;
-  /** Where votes go (RoundManagerOptions.voteDelivery); default "all". */
+  /** Where votes go (RoundManagerOptions.voteDelivery); default "auto". */
   voteDelivery?: VoteDelivery;
   /** Test-only: honest replicas vote ignoring rule 1 (the checker must catch this). */
   brokenVoteRule?: boolean;
@@ -224,7 +224,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
         baseTimeoutMs: 150,
         maxBackoffExponent: 3,
         txAuth: opts.load?.txAuth ?? "ed25519",
-        voteDelivery: opts.voteDelivery ?? "all",
+        voteDelivery: opts.voteDelivery ?? "auto",
       },
       {
         key: node.key,

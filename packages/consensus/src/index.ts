@@ -33,6 +33,7 @@ export {
   type RoundManagerOptions,
   type RoundManagerStats,
   type VoteDelivery,
+  voteDeliveries,
 } from "./roundManager.js";
 export {
   blockOverheadBytes,

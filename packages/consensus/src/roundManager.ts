@@ -66,12 +66,16 @@ export interface RoundManagerOptions {
   maxRoundsAhead?: number;
   mempool?: Partial<MempoolOptions>;
   /**
-   * Where votes go. "all" (default): to every validator, so each forms the QC itself and a block
-   * commits everywhere as soon as its child is certified, one message delay before the next
-   * proposal would tell them, and without that proposal when there is nothing more to order
-   * (n^2 votes a round: right for small validator sets). "nextLeader": to the next leader only
-   * (n votes a round, PROTOCOL.md's flow; the leader then proposes once more so the others learn
-   * the commit). What is voted for, and when, is the same either way.
+   * Where votes go (what is voted for, and when, is the same in every mode):
+   * - "nextLeader": to the next leader only (PROTOCOL.md's flow, n votes a round). The others
+   *   learn a commit from the proposal after it, so a leader proposes an empty block for that
+   *   even when there is nothing more to order.
+   * - "all": to every validator, so each forms the QCs itself and learns a commit as soon as the
+   *   child is certified, one message delay sooner (n^2 votes a round: more CPU per block).
+   * - "auto" (default): votes for a block with transactions to the next leader (under load the
+   *   next proposal follows at once anyway), votes for an empty block to every validator. An
+   *   empty block certified is then enough for everyone to commit its parent: no extra round
+   *   when the load stops, and n^2 votes only for empty blocks.
    */
   voteDelivery?: VoteDelivery;
   /**
@@ -83,7 +87,8 @@ export interface RoundManagerOptions {
   rangeSync?: Partial<RangeSyncOptions>;
 }
 
-export type VoteDelivery = "all" | "nextLeader";
+export type VoteDelivery = "auto" | "all" | "nextLeader";
+export const voteDeliveries: readonly VoteDelivery[] = Object.freeze(["auto", "all", "nextLeader"]);
 
 export interface RoundManagerModules {
   key: KeyPair;
@@ -527,12 +532,18 @@ export class RoundManager {
       to: next,
       index: this.#o.index,
     });
-    if (this.#o.voteDelivery === "all" || this.#suspects.has(next)) {
+    if (this.#votesToAll(vote) || this.#suspects.has(next)) {
       // Everyone (ourselves included) aggregates: by choice, or because the next leader may be down.
       this.#m.network.broadcast({ kind: "vote", vote });
       this.#onVote(this.#o.index, vote);
     } else if (next === this.#o.index) this.#onVote(this.#o.index, vote);
     else this.#m.network.sendTo(next, { kind: "vote", vote });
+  }
+
+  #votesToAll(vote: Vote): boolean {
+    if (this.#o.voteDelivery !== "auto") return this.#o.voteDelivery === "all";
+    const voted = this.#tree.get(toHex(vote.blockId));
+    return voted === undefined || voted.block.txs.length === 0;
   }
 
   #onVote(from: number, vote: Vote): void {

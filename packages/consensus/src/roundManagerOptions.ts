@@ -1,11 +1,11 @@
 import { ConsensusOptionsError } from "./errors.js";
-import type { RoundManagerOptions } from "./roundManager.js";
+import { type RoundManagerOptions, voteDeliveries } from "./roundManager.js";
 
 export const defaultRoundManagerOptions = Object.freeze({
   maxBackoffExponent: 6,
   fetchBatch: 32,
   maxRoundsAhead: 1000,
-  voteDelivery: "all" as const,
+  voteDelivery: "auto" as const,
 });
 
 /**
@@ -44,8 +44,7 @@ export function validateRoundManagerOptions(opts: RoundManagerOptions): Required
   int("maxBackoffExponent", 0);
   int("fetchBatch", 1);
   int("maxRoundsAhead", 1);
-  if (o.voteDelivery !== "all" && o.voteDelivery !== "nextLeader")
-    fail("voteDelivery", `must be "all" or "nextLeader"`);
+  if (!voteDeliveries.includes(o.voteDelivery)) fail("voteDelivery", `must be one of ${voteDeliveries.join(", ")}`);
   if (o.txAuth !== "ed25519" && o.txAuth !== "none") fail("txAuth", `must be "ed25519" or "none"`);
   return o;
 }

@@ -1,4 +1,4 @@
-import type { VoteDelivery } from "@ordo/consensus";
+import { type VoteDelivery, voteDeliveries } from "@ordo/consensus";
 import { ValidatorSet } from "@ordo/crypto";
 import { type Block, makeGenesisBlock, sha256 } from "@ordo/types";
 import { readJsonFile, FieldChecker } from "./jsonFile.js";
@@ -18,9 +18,9 @@ export interface ConsensusParams {
   /** Round timer before exponential backoff. */
   baseRoundTimeoutMs: number;
   /**
-   * Where validators send their votes: "all" (each forms the QCs itself, so a block commits
-   * everywhere one message delay sooner; n^2 votes a round) or "nextLeader" (n a round, for
-   * large validator sets).
+   * Where validators send their votes (RoundManagerOptions.voteDelivery): "auto" (votes for empty
+   * blocks to all, others to the next leader), "all" (commits learnt one message delay sooner, for
+   * more CPU per block) or "nextLeader" (PROTOCOL.md's flow; one more round when the load stops).
    */
   voteDelivery: VoteDelivery;
 }
@@ -42,7 +42,7 @@ export const defaultConsensusParams: Readonly<ConsensusParams> = Object.freeze({
   maxTxBytes: 64 * 1024,
   maxBatchWaitMs: 5,
   baseRoundTimeoutMs: 1000,
-  voteDelivery: "all",
+  voteDelivery: "auto",
 });
 
 export function genesisToJSON(g: Genesis): unknown {
@@ -93,8 +93,8 @@ export function parseGenesis(json: unknown, file = "genesis.json"): Genesis {
     ),
     voteDelivery: (p.voteDelivery ?? d.voteDelivery) as VoteDelivery,
   };
-  if (consensus.voteDelivery !== "all" && consensus.voteDelivery !== "nextLeader")
-    c.fail("consensus.voteDelivery", '"all" or "nextLeader"', consensus.voteDelivery);
+  if (!voteDeliveries.includes(consensus.voteDelivery))
+    c.fail("consensus.voteDelivery", voteDeliveries.join(" | "), consensus.voteDelivery);
   if (consensus.maxTxBytes > consensus.maxBlockBytes)
     c.fail("consensus.maxTxBytes", "at most maxBlockBytes", consensus.maxTxBytes);
   return {

@@ -164,7 +164,7 @@ describe("RoundManager", () => {
   const b4 = block(b3, qc3, 4);
 
   describe("proposals", () => {
-    it("starts in round 1 and votes for the leader's valid proposal, sending the vote to every validator", () => {
+    it("starts in round 1 and votes for the leader's valid proposal; a vote for an empty block goes to every validator", () => {
       const h = new Harness(3);
       expect(h.rm.currentRound).to.equal(1);
       h.receive(1, proposal(b1));
@@ -175,21 +175,43 @@ describe("RoundManager", () => {
       expect(h.rm.safetyData.lastVotedRound).to.equal(1);
     });
 
-    it("with votes to all, a replica that does not lead forms the QC itself and commits the grandparent at once", () => {
+    it("auto: a vote for a block with transactions goes to the next leader; certifying the empty child commits it everywhere, with no extra round", () => {
       const h = new Harness(3);
-      const t = tx();
-      const full = block(g.rec, g.qc, 1, { txs: [t] });
+      const full = block(g.rec, g.qc, 1, { txs: [tx()] });
       h.receive(1, proposal(full));
-      for (const i of [0, 1]) h.receive(i, { kind: "vote", vote: voteFor(full, i) }); // with its own: 3 of 4
-      expect(h.rm.currentRound).to.equal(2); // round 2's leader is 2, not us: we formed QC(1) ourselves
+      expect(h.sentOf("vote").map((v) => v.to)).to.deep.equal([2]);
+      const child = block(full, certify(full), 2); // empty: leader 2 drains the pipeline
+      h.receive(2, proposal(child));
+      expect(h.sentOf("vote").map((v) => v.to)).to.deep.equal([2, "all"]);
+      expect(h.delivered).to.deep.equal([]);
+      for (const i of [0, 2]) h.receive(i, { kind: "vote", vote: voteFor(child, i) }); // with its own: 3 of 4
+      expect(h.rm.currentRound).to.equal(3);
+      // QC(2) on a child in the next round commits `full` here, though round 3's leader (us) proposes nothing.
+      expect(h.delivered.map((bs) => bs.map((b) => b.header.round))).to.deep.equal([[1]]);
+      h.advance(10);
+      expect(h.sentOf("proposal")).to.deep.equal([]);
+    });
+
+    it("all: a replica that does not lead forms the QC itself from everyone's votes", () => {
+      const h = new Harness(3, undefined, undefined, { voteDelivery: "all" });
+      const full = block(g.rec, g.qc, 1, { txs: [tx()] });
+      h.receive(1, proposal(full));
+      expect(h.sentOf("vote").map((v) => v.to)).to.deep.equal(["all"]);
+      for (const i of [0, 1]) h.receive(i, { kind: "vote", vote: voteFor(full, i) });
+      expect(h.rm.currentRound).to.equal(2); // round 2's leader is 2, not us
+      expect(h.rm.highQc).to.deep.include({ round: 1, signers: [0, 1, 3] });
+    });
+
+    it("nextLeader: the next leader proposes an empty block so that the others learn its grandparent's commit", () => {
+      const h = new Harness(3, undefined, undefined, { voteDelivery: "nextLeader" });
+      const full = block(g.rec, g.qc, 1, { txs: [tx()] });
+      h.receive(1, proposal(full));
       const child = block(full, certify(full), 2);
       h.receive(2, proposal(child));
-      expect(h.delivered).to.deep.equal([]);
+      expect(h.sentOf("vote").map((v) => v.to)).to.deep.equal([2]); // the second one stays here: we lead round 3
       for (const i of [0, 2]) h.receive(i, { kind: "vote", vote: voteFor(child, i) });
-      expect(h.rm.currentRound).to.equal(3);
-      // QC(2) on a child in the next round commits `full`, with no proposal of round 3 needed.
       expect(h.delivered.map((bs) => bs.map((b) => b.header.round))).to.deep.equal([[1]]);
-      expect(h.sentOf("proposal")).to.deep.equal([]);
+      expect(h.sentOf("proposal").map((p) => p.message.block.txs.length)).to.deep.equal([0]);
     });
 
     it("with votes to the next leader, sends the vote to it alone", () => {

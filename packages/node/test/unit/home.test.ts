@@ -58,12 +58,12 @@ describe("node home: testnet, config, genesis, keys", () => {
     expect(genesisBlock(a).id).to.not.deep.equal(genesisBlock(b).id);
   });
 
-  it("genesis voteDelivery: all by default and written only when not, so older genesis files keep their block id", () => {
+  it("genesis voteDelivery: auto by default and written only when not, so older genesis files keep their block id", () => {
     const a = generateTestnet({ validators: 1, out: join(dir, "v"), app: "kv" }).genesis;
-    expect(a.consensus.voteDelivery).to.equal("all");
+    expect(a.consensus.voteDelivery).to.equal("auto");
     const json = genesisToJSON(a) as { consensus: Record<string, unknown> };
     expect(json.consensus).to.not.have.property("voteDelivery");
-    const explicit = parseGenesis({ ...json, consensus: { ...json.consensus, voteDelivery: "all" } });
+    const explicit = parseGenesis({ ...json, consensus: { ...json.consensus, voteDelivery: "auto" } });
     expect(genesisBlock(explicit).id).to.deep.equal(genesisBlock(a).id);
     const leader = parseGenesis({ ...json, consensus: { ...json.consensus, voteDelivery: "nextLeader" } });
     expect(leader.consensus.voteDelivery).to.equal("nextLeader");
