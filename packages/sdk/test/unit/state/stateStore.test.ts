@@ -5,7 +5,81 @@ import { MemoryBackend, StateError, StateStore } from "../../../src/index.js";
 const b = (s: string) => new TextEncoder().encode(s);
 const s = (x: Uint8Array | undefined) => (x ? new TextDecoder().decode(x) : undefined);
 
+/** A MemoryBackend that counts reads, and can be told to fail its next write. */
+class CountingBackend extends MemoryBackend {
+  gets = 0;
+  failNextWrite = false;
+  override get(key: Uint8Array): Uint8Array | undefined {
+    this.gets++;
+    return super.get(key);
+  }
+  override async write(writes: Parameters<MemoryBackend["write"]>[0]): Promise<void> {
+    if (this.failNextWrite) {
+      this.failNextWrite = false;
+      throw new Error("disk full");
+    }
+    await super.write(writes);
+  }
+}
+
 describe("StateStore", () => {
+  it("keeps committed values in memory: a key is read from the backend once, and follows every commit", async () => {
+    const backend = new CountingBackend();
+    const st = new StateStore(backend);
+    backend.gets = 0; // the store's own height and hash, read at construction
+    st.set(b("a"), b("1"));
+    st.finalize(1);
+    await st.commit();
+    expect(s(st.get(b("a")))).to.equal("1"); // written by the commit: cached without a read
+    expect(st.get(b("absent"))).to.equal(undefined);
+    expect(st.readCommitted(() => st.get(b("absent")))).to.equal(undefined); // absence is cached too
+    expect(backend.gets).to.equal(1);
+    st.set(b("a"), b("2"));
+    st.delete(b("absent"));
+    expect(st.readCommitted(() => s(st.get(b("a"))))).to.equal("1"); // checkTx sees the committed value
+    st.finalize(2);
+    await st.commit();
+    st.set(b("absent"), b("now"));
+    st.finalize(3);
+    await st.commit();
+    expect(st.readCommitted(() => [s(st.get(b("a"))), s(st.get(b("absent")))])).to.deep.equal(["2", "now"]);
+    st.delete(b("a"));
+    st.finalize(4);
+    await st.commit();
+    expect(st.get(b("a"))).to.equal(undefined);
+    expect(backend.gets).to.equal(1);
+    // A fresh store over the same backend agrees with what the cache said.
+    const reopened = new StateStore(backend);
+    expect([reopened.get(b("a")), s(reopened.get(b("absent")))]).to.deep.equal([undefined, "now"]);
+  });
+
+  it("hands out copies of cached values, keeps at most cachedEntries of them (oldest out), and caches nothing of a failed commit", async () => {
+    const backend = new CountingBackend();
+    await backend.write([
+      { key: b("x"), value: b("x0") },
+      { key: b("y"), value: b("y0") },
+    ]);
+    const st = new StateStore(backend, { cachedEntries: 1 });
+    backend.gets = 0;
+    const got = st.get(b("x"))!;
+    got[0] = 0; // a caller scribbling on its copy
+    expect(s(st.get(b("x")))).to.equal("x0");
+    expect(backend.gets).to.equal(1);
+    st.get(b("y")); // evicts x
+    st.get(b("x"));
+    expect(backend.gets).to.equal(3);
+    st.set(b("x"), b("x1"));
+    st.finalize(1);
+    backend.failNextWrite = true;
+    let failed = false;
+    await st.commit().catch(() => {
+      failed = true;
+    });
+    expect(failed).to.equal(true);
+    st.rollback();
+    expect(s(st.get(b("x")))).to.equal("x0");
+  });
+
   it("reads its own pending writes, and reverts one transaction's writes to a checkpoint", () => {
     const st = new StateStore(new MemoryBackend());
     st.set(b("a"), b("1"));
