@@ -26,6 +26,7 @@ describe("validateRoundManagerOptions", () => {
       maxBackoffExponent: 6,
       fetchBatch: 32,
       maxRoundsAhead: 1000,
+      voteDelivery: "auto",
       index: 0,
     });
   });
@@ -43,6 +44,7 @@ describe("validateRoundManagerOptions", () => {
     ["fetchBatch", { fetchBatch: 0 }],
     ["maxRoundsAhead", { maxRoundsAhead: 0 }],
     ["txAuth", { txAuth: "rsa" as "none" }],
+    ["voteDelivery", { voteDelivery: "leader" as "all" }],
   ];
   for (const [option, change] of bad) {
     it(`rejects ${option} = ${JSON.stringify(Object.values(change)[0])}, naming it`, () => {
