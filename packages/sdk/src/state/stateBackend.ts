@@ -17,9 +17,8 @@ export interface StateBackend {
 export class MemoryBackend implements StateBackend {
   readonly #map = new Map<string, [Uint8Array, Uint8Array]>();
 
-  /** A copy, as LMDB gives: the caller owns it. */
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.#map.get(toHex(key))?.[1].slice();
+    return this.#map.get(toHex(key))?.[1];
   }
 
   *scan(prefix: Uint8Array, limit = Number.POSITIVE_INFINITY): Generator<[Uint8Array, Uint8Array]> {

@@ -4,8 +4,6 @@ import type { KvWrite, StateBackend } from "./stateBackend.js";
 const META_HEIGHT = new TextEncoder().encode("\u0000ordo/height");
 const META_HASH = new TextEncoder().encode("\u0000ordo/appHash");
 export const MAX_KEY_BYTES = 1024;
-/** Committed values kept in memory by default (recently read or written keys). */
-export const DEFAULT_CACHED_ENTRIES = 65_536;
 
 export class StateError extends OrdoError<"RESERVED_KEY" | "KEY_TOO_LARGE" | "NOT_FINALIZED" | "READ_ONLY"> {}
 
@@ -25,14 +23,6 @@ interface Pending {
  */
 export class StateStore {
   readonly #backend: StateBackend;
-  /**
-   * Committed values of recently read or written keys (null: absent), by hex key, oldest first:
-   * the same accounts are read by checkTx and by every block that touches them, and a backend
-   * read (LMDB) costs several times a Map lookup. Updated only once a commit is durable, so it
-   * always equals the backend, which nothing but this store writes.
-   */
-  readonly #cache = new Map<string, Uint8Array | null>();
-  readonly #cacheEntries: number;
   #pending = new Map<string, Pending>();
   #journal: { keyHex: string; previous: Pending | undefined }[] = [];
   #height: number;
@@ -42,9 +32,8 @@ export class StateStore {
   #finalized: { height: number; appHash: Uint8Array; writes: Pending[] } | null = null;
   #committedOnly = false;
 
-  constructor(backend: StateBackend, opts: { cachedEntries?: number } = {}) {
+  constructor(backend: StateBackend) {
     this.#backend = backend;
-    this.#cacheEntries = opts.cachedEntries ?? DEFAULT_CACHED_ENTRIES;
     const h = backend.get(META_HEIGHT);
     this.#initialized = h !== undefined;
     this.#height = h ? Number(new DataView(h.buffer, h.byteOffset, 8).getBigUint64(0)) : 0;
@@ -80,34 +69,10 @@ export class StateStore {
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const keyHex = toHex(key);
-    if (!this.#committedOnly) {
-      const p = this.#pending.get(keyHex);
-      if (p) return p.value ?? undefined;
-    }
-    return this.#committedValue(key, keyHex);
-  }
-
-  /** The committed value, from the cache or the backend (a copy: callers may keep or change it). */
-  #committedValue(key: Uint8Array, keyHex: string): Uint8Array | undefined {
-    const cached = this.#cache.get(keyHex);
-    if (cached !== undefined) return cached === null ? undefined : cached.slice();
-    const value = this.#backend.get(key);
-    this.#remember(keyHex, value === undefined ? null : value.slice());
-    return value;
-  }
-
-  #remember(keyHex: string, value: Uint8Array | null): void {
-    if (this.#cacheEntries === 0) return;
-    this.#cache.delete(keyHex); // re-inserted last: the newest
-    this.#cache.set(keyHex, value);
-    if (this.#cache.size <= this.#cacheEntries) return;
-    // Drop the oldest in chunks, so that eviction stays cheap.
-    let excess = this.#cache.size - this.#cacheEntries + Math.min(1024, this.#cacheEntries);
-    for (const k of this.#cache.keys()) {
-      if (excess-- <= 0) break;
-      this.#cache.delete(k);
-    }
+    if (this.#committedOnly) return this.#backend.get(key);
+    const p = this.#pending.get(toHex(key));
+    if (p) return p.value ?? undefined;
+    return this.#backend.get(key);
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
@@ -180,7 +145,6 @@ export class StateStore {
     new DataView(heightBytes.buffer).setBigUint64(0, BigInt(height));
     const writes: KvWrite[] = [...sorted, { key: META_HEIGHT, value: heightBytes }, { key: META_HASH, value: appHash }];
     await this.#backend.write(writes);
-    for (const w of sorted) this.#remember(toHex(w.key), w.value);
     this.#height = height;
     this.#appHash = appHash;
     this.#initialized = true;
