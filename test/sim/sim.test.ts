@@ -18,7 +18,12 @@ function describeFailure(r: SimResult): string {
 describe("simulation: safety and liveness under faults", function () {
   this.timeout(600_000);
   const chunk = 100;
-  const seen = { behaviours: new Set<string>(), validators: new Set<number>(), crashes: 0 };
+  const seen = {
+    behaviours: new Set<string>(),
+    validators: new Set<number>(),
+    voteDeliveries: new Set<string>(),
+    crashes: 0,
+  };
   for (let start = 0; start < SEEDS; start += chunk) {
     const from = BASE + start;
     const to = Math.min(BASE + SEEDS, from + chunk) - 1;
@@ -31,6 +36,7 @@ describe("simulation: safety and liveness under faults", function () {
         commits += r.commits;
         for (const b of r.behaviours) seen.behaviours.add(b);
         seen.validators.add(opts.validators);
+        if (opts.voteDelivery) seen.voteDeliveries.add(opts.voteDelivery);
         seen.crashes += r.crashes;
         if (r.safetyViolations.length > 0 || r.livenessFailure || r.internalErrors > 0 || r.deliveryErrors > 0) {
           failures.push(describeFailure(r));
@@ -42,8 +48,9 @@ describe("simulation: safety and liveness under faults", function () {
   }
   // Runs after the seed chunks above, over what they saw; promised only over many seeds (ORDO_SIM_SEEDS can shrink a run).
   if (SEEDS >= 100) {
-    it("covered n = 4 and 7, every Byzantine behaviour, Twins and crash-restarts", () => {
+    it("covered n = 4 and 7, every vote delivery, every Byzantine behaviour, Twins and crash-restarts", () => {
       expect([...seen.validators].sort()).to.deep.equal([4, 7]);
+      expect([...seen.voteDeliveries].sort()).to.deep.equal(["all", "auto", "nextLeader"]);
       expect([...seen.behaviours].sort()).to.deep.equal(
         ["doubleVote", "equivocate", "honest", "invalid", "silent", "twin"].sort(),
       );
