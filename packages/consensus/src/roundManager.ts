@@ -526,6 +526,8 @@ export class RoundManager {
 
   #sendVote(vote: Vote): void {
     const next = this.leader(vote.round + 1);
+    // Whoever forms the QC puts our signature in it: the proposal carrying it need not check it.
+    this.#verifier.rememberOwnVote(vote);
     this.#m.log?.("debug", "vote sent", {
       round: vote.round,
       blockId: toHex(vote.blockId).slice(0, 8),

@@ -36,6 +36,48 @@ describe("CertificateVerifier: quorum certificates", () => {
     expectCryptoError(() => fresh.verifier.rememberAssembled(makeQc(fresh.keys, [0, 1], voteData(9))), "BELOW_QUORUM");
   });
 
+  it("a vote signature already known (own vote) is not checked again in any QC that carries it; nothing else is skipped", () => {
+    const fresh = committee(4);
+    const data9 = voteData(9);
+    const qc = makeQc(fresh.keys, [0, 1, 2, 3], data9);
+    // A corrupted "own vote" stands in for "not checked": remembered, a QC carrying it passes.
+    const corrupted = qc.signatures[1]!.slice();
+    corrupted[5]! ^= 0x01;
+    fresh.verifier.rememberOwnVote({ ...data9, voter: 1, signature: corrupted });
+    const withRemembered = (signers: number[]) => ({
+      ...data9,
+      signers,
+      signatures: signers.map((s) => (s === 1 ? corrupted : qc.signatures[s]!)),
+    });
+    expect(() => fresh.verifier.verifyQuorumCert(withRemembered([0, 1, 2]))).to.not.throw();
+    expect(() => fresh.verifier.verifyQuorumCert(withRemembered([1, 2, 3]))).to.not.throw();
+    // Bound to the signer: the same bytes under another signer are checked (and fail).
+    const asSigner2 = { ...data9, signers: [0, 1, 2], signatures: [qc.signatures[0]!, qc.signatures[1]!, corrupted] };
+    expectCryptoError(() => fresh.verifier.verifyQuorumCert(asSigner2), "BAD_SIGNATURE");
+    // Bound to the signed bytes: the same signature on other vote data is checked (and fails).
+    const data10 = voteData(10);
+    const qc10 = makeQc(fresh.keys, [0, 1, 2], data10);
+    const other = { ...qc10, signatures: [qc10.signatures[0]!, corrupted, qc10.signatures[2]!] };
+    expectCryptoError(() => fresh.verifier.verifyQuorumCert(other), "BAD_SIGNATURE");
+    expectCryptoError(
+      () => fresh.verifier.rememberOwnVote({ ...data9, voter: 7, signature: corrupted }),
+      "UNKNOWN_SIGNER",
+    );
+  });
+
+  it("verifyVote remembers only a signature that verified", () => {
+    const fresh = committee(4);
+    const data9 = voteData(9);
+    const qc = makeQc(fresh.keys, [0, 1, 2], data9);
+    const bad = qc.signatures[0]!.slice();
+    bad[7]! ^= 0x01;
+    expectCryptoError(() => fresh.verifier.verifyVote({ ...data9, voter: 0, signature: bad }), "BAD_SIGNATURE");
+    const withBad = { ...qc, signatures: [bad, qc.signatures[1]!, qc.signatures[2]!] };
+    expectCryptoError(() => fresh.verifier.verifyQuorumCert(withBad), "BAD_SIGNATURE");
+    fresh.verifier.verifyVote(signVote(fresh.keys[1]!, CHAIN, data9, 1));
+    expect(() => fresh.verifier.verifyQuorumCert(qc)).to.not.throw();
+  });
+
   it("rejects a duplicate signer", () => {
     const qc = makeQc(keys, [0, 1, 2], data);
     const dup = { ...qc, signers: [0, 1, 1], signatures: [qc.signatures[0]!, qc.signatures[1]!, qc.signatures[1]!] };
