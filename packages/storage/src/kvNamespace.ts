@@ -1,5 +1,5 @@
 import type { Database } from "lmdb";
-import { asBuffer } from "./keys.js";
+import { lmdbBytes } from "./keys.js";
 
 export type KvWrite = { key: Uint8Array; value: Uint8Array } | { key: Uint8Array; value: null };
 
@@ -11,12 +11,12 @@ export class KvNamespace {
   constructor(private readonly db: Database<Buffer, Buffer>) {}
 
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.db.get(asBuffer(key));
+    return this.db.get(lmdbBytes(key));
   }
 
   /** Entries whose key starts with `prefix`, in key order. */
   *scan(prefix: Uint8Array, limit = Number.POSITIVE_INFINITY): Generator<[Uint8Array, Uint8Array]> {
-    const start = asBuffer(prefix);
+    const start = lmdbBytes(prefix);
     let n = 0;
     for (const { key, value } of this.db.getRange({ start })) {
       if (n >= limit || !startsWith(key, start)) return;
@@ -29,8 +29,8 @@ export class KvNamespace {
   async write(writes: readonly KvWrite[]): Promise<void> {
     await this.db.transaction(() => {
       for (const w of writes) {
-        if (w.value === null) this.db.remove(asBuffer(w.key));
-        else this.db.put(asBuffer(w.key), asBuffer(w.value));
+        if (w.value === null) this.db.remove(lmdbBytes(w.key));
+        else this.db.put(lmdbBytes(w.key), lmdbBytes(w.value));
       }
     });
   }

@@ -22,7 +22,7 @@ import {
 } from "@ordo/types";
 import { type Database, open, type RootDatabase } from "lmdb";
 import { StorageError, storageErrorFrom } from "./errors.js";
-import { asBuffer, heightFromKey, heightKey } from "./keys.js";
+import { asBuffer, heightFromKey, heightKey, lmdbBytes } from "./keys.js";
 import { KvNamespace } from "./kvNamespace.js";
 import type { TxLocation } from "./txIdTable.js";
 import { TxIndex, type TxIndexOptions } from "./txIndex.js";
@@ -128,7 +128,7 @@ export class OrdoStore {
       });
       const store = new OrdoStore(opts, root);
       // Prove the folder is writable now, not at the first vote.
-      store.#records.putSync(asBuffer(new TextEncoder().encode("__open")), Buffer.from([1]));
+      store.#records.putSync(lmdbBytes(new TextEncoder().encode("__open")), Buffer.from([1]));
       return store;
     } catch (err) {
       throw storageErrorFrom(err, opts.path, "opening the store");
@@ -144,7 +144,7 @@ export class OrdoStore {
   /** Queues a record write; resolves once it is on disk (ordered after every earlier write). */
   async putRecord(name: string, value: Uint8Array): Promise<void> {
     this.#check();
-    await this.#write(() => this.#records.put(recordKey(name), asBuffer(value)), `writing record ${name}`);
+    await this.#write(() => this.#records.put(recordKey(name), lmdbBytes(value)), `writing record ${name}`);
   }
 
   getRecord(name: string): Uint8Array | undefined {
@@ -156,29 +156,29 @@ export class OrdoStore {
 
   async putBlock(block: Block, id: Uint8Array = blockId(block.header)): Promise<void> {
     this.#check();
-    await this.#write(() => this.#blocks.put(asBuffer(id), asBuffer(encodeBlock(block))), "writing a block");
+    await this.#write(() => this.#blocks.put(lmdbBytes(id), lmdbBytes(encodeBlock(block))), "writing a block");
   }
 
   getBlock(id: Uint8Array): Block | undefined {
     this.#check();
-    const bytes = this.#blocks.get(asBuffer(id));
+    const bytes = this.#blocks.get(lmdbBytes(id));
     return bytes ? this.#decode(() => decodeBlock(bytes, this.#limits), "block") : undefined;
   }
 
   hasBlock(id: Uint8Array): boolean {
     this.#check();
-    return this.#blocks.doesExist(asBuffer(id));
+    return this.#blocks.doesExist(lmdbBytes(id));
   }
 
   async putQuorumCert(qc: QuorumCert): Promise<void> {
     this.#check();
-    await this.#write(() => this.#qcs.put(asBuffer(qc.blockId), asBuffer(encodeQuorumCert(qc))), "writing a QC");
+    await this.#write(() => this.#qcs.put(lmdbBytes(qc.blockId), lmdbBytes(encodeQuorumCert(qc))), "writing a QC");
   }
 
   /** The QC certifying block `id`, if one was stored. */
   getQuorumCert(id: Uint8Array): QuorumCert | undefined {
     this.#check();
-    const bytes = this.#qcs.get(asBuffer(id));
+    const bytes = this.#qcs.get(lmdbBytes(id));
     return bytes ? this.#decode(() => decodeQuorumCert(bytes, this.#limits), "QC") : undefined;
   }
 
@@ -197,7 +197,7 @@ export class OrdoStore {
     await this.#write(
       () =>
         this.#root.transaction(() => {
-          this.#blocks.put(asBuffer(id), asBuffer(bytes));
+          this.#blocks.put(lmdbBytes(id), lmdbBytes(bytes));
           this.#byRound.put(indexKey, height);
         }),
       "writing a block",
@@ -240,11 +240,11 @@ export class OrdoStore {
           for (const { id, height, block } of encoded) {
             // Usually stored already, as an uncommitted block (an earlier write in the same
             // ordered queue): the height index is all that is new.
-            if (!this.#blocks.doesExist(asBuffer(id))) this.#blocks.put(asBuffer(id), asBuffer(encodeBlock(block)));
-            this.#heights.put(heightKey(height), asBuffer(id));
+            if (!this.#blocks.doesExist(lmdbBytes(id))) this.#blocks.put(lmdbBytes(id), lmdbBytes(encodeBlock(block)));
+            this.#heights.put(heightKey(height), lmdbBytes(id));
           }
           if (!tip) return;
-          this.#records.put(recordKey(TIP_RECORD), asBuffer(tip.record));
+          this.#records.put(recordKey(TIP_RECORD), lmdbBytes(tip.record));
           const settled: { key: Buffer; height: Buffer }[] = [];
           for (const { key, value } of this.#byRound.getRange({ end: heightKey(tip.round + 1) })) {
             settled.push({ key: Buffer.from(key), height: Buffer.from(value) });
@@ -326,7 +326,7 @@ export class OrdoStore {
     await this.#write(
       () =>
         this.#root.transaction(() => {
-          this.#results.put(heightKey(height), asBuffer(bytes));
+          this.#results.put(heightKey(height), lmdbBytes(bytes));
           // Twice this height's entries: a sealed segment is on disk before the next one fills.
           segment = this.#txIndex.writeSome(2 * txIds.length);
         }),

@@ -19,7 +19,14 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+// Buffer's own hex encoder, called on the Uint8Array directly: wrapping the array in a Buffer view
+// first reads `bytes.buffer`, and for an array of 64 bytes or less (every hash, every id) V8 then
+// moves its bytes to a new backing store, which made toHex ~1 us instead of ~0.25. Feature-checked:
+// hexSlice is not part of Buffer's documented API.
+const hexSlice = (Buffer.prototype as { hexSlice?: (this: Uint8Array, start: number, end: number) => string }).hexSlice;
+
 export function toHex(bytes: Uint8Array): string {
+  if (hexSlice !== undefined) return hexSlice.call(bytes, 0, bytes.length);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
 }
 

@@ -1,4 +1,4 @@
-import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from "../bytes.js";
+import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, toHex } from "../bytes.js";
 import { Reader } from "../codec/reader.js";
 import { Writer } from "../codec/writer.js";
 import { CodecError } from "../errors.js";
@@ -115,7 +115,7 @@ function cachedId(tx: Transaction): { id: Uint8Array; hex: string } {
   if (cache.id === undefined || cache.hex === undefined) {
     const id = sha256(encodeTransaction(tx));
     cache.id = id;
-    cache.hex = Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString("hex");
+    cache.hex = toHex(id);
   }
   return cache as { id: Uint8Array; hex: string };
 }
