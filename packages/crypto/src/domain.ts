@@ -15,8 +15,12 @@ export const Domain = {
 export type Domain = (typeof Domain)[keyof typeof Domain];
 
 const prefixes = new Map<string, Uint8Array>();
+// The last pair asked for: nearly every call (a batch of one chain's transactions) repeats it, and
+// comparing the same strings is cheaper than building and hashing the map key.
+let last: { domain: string; chainId: string; prefix: Uint8Array } | undefined;
 
 export function domainPrefix(domain: Domain, chainId: string): Uint8Array {
+  if (last !== undefined && last.domain === domain && last.chainId === chainId) return last.prefix;
   const key = `${domain}\u0000${chainId}`;
   let prefix = prefixes.get(key);
   if (!prefix) {
@@ -28,6 +32,7 @@ export function domainPrefix(domain: Domain, chainId: string): Uint8Array {
     if (prefixes.size > 1024) prefixes.clear();
     prefixes.set(key, prefix);
   }
+  last = { domain, chainId, prefix };
   return prefix;
 }
 

@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from "@ordo/types";
-import { type Domain, signingPayload } from "./domain.js";
+import { type Domain, domainPrefix, signingPayload } from "./domain.js";
 import { verifyDetached } from "./ed25519.js";
 import { CryptoError } from "./errors.js";
 
@@ -83,25 +83,29 @@ export class VerificationPool {
   async verifyBatch(items: readonly VerificationItem[]): Promise<boolean[]> {
     if (this.#closed) throw new CryptoError("CLOSED", "the verification pool is closed");
     if (items.length === 0) return [];
-    const payloads = items.map((it) => signingPayload(it.domain, it.chainId, it.message));
     if (items.length < this.#inlineBelow) {
-      return items.map((it, i) => verifyDetached(it.publicKey, payloads[i]!, it.signature));
+      return items.map((it) =>
+        verifyDetached(it.publicKey, signingPayload(it.domain, it.chainId, it.message), it.signature),
+      );
     }
     // Split across workers so that every core takes a share of one large batch.
     const shares = Math.min(this.threads, Math.ceil(items.length / this.#inlineBelow));
     const per = Math.ceil(items.length / shares);
     const parts: Promise<Uint8Array>[] = [];
-    for (let start = 0; start < items.length; start += per) {
-      parts.push(this.#send(items.slice(start, start + per), payloads.slice(start, start + per)));
-    }
+    for (let start = 0; start < items.length; start += per) parts.push(this.#send(items.slice(start, start + per)));
     const out: boolean[] = [];
     for (const results of await Promise.all(parts)) for (const r of results) out.push(r === 1);
     return out;
   }
 
-  #send(items: readonly VerificationItem[], payloads: Uint8Array[]): Promise<Uint8Array> {
+  #send(items: readonly VerificationItem[]): Promise<Uint8Array> {
+    // The signed bytes (domain prefix, then the message) are written straight into the packed
+    // batch: no intermediate payload per item.
+    const prefixes = items.map((it) => domainPrefix(it.domain, it.chainId));
     let size = 4;
-    for (const p of payloads) size += PUBLIC_KEY_LENGTH + SIGNATURE_LENGTH + 4 + p.length;
+    items.forEach((it, i) => {
+      size += PUBLIC_KEY_LENGTH + SIGNATURE_LENGTH + 4 + prefixes[i]!.length + it.message.length;
+    });
     const packed = new Uint8Array(size);
     const view = new DataView(packed.buffer);
     view.setUint32(0, items.length);
@@ -112,10 +116,13 @@ export class VerificationPool {
       pos += PUBLIC_KEY_LENGTH;
       if (it.signature?.length === SIGNATURE_LENGTH) packed.set(it.signature, pos);
       pos += SIGNATURE_LENGTH;
-      view.setUint32(pos, payloads[i]!.length);
+      const prefix = prefixes[i]!;
+      view.setUint32(pos, prefix.length + it.message.length);
       pos += 4;
-      packed.set(payloads[i]!, pos);
-      pos += payloads[i]!.length;
+      packed.set(prefix, pos);
+      pos += prefix.length;
+      packed.set(it.message, pos);
+      pos += it.message.length;
     });
     const id = this.#nextId++;
     const worker = this.#workers[this.#next++ % this.#workers.length]!;

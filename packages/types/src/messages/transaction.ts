@@ -79,6 +79,9 @@ export function decodeTransaction(bytes: Uint8Array, limits: CodecLimits = defau
 
 /** The bytes a client signs (the crypto module prefixes the domain tag and chain id). */
 export function transactionSigningBytes(tx: UnsignedTransaction): Uint8Array {
+  // A decoded transaction's encoding is its signing bytes followed by the 64-byte signature.
+  const decodedFrom = cacheOf(tx as Transaction)?.bytes;
+  if (decodedFrom) return decodedFrom.subarray(0, decodedFrom.length - SIGNATURE_LENGTH);
   const w = new Writer(TX_FIXED_BYTES + tx.payload.length);
   writeUnsigned(w, tx);
   return w.finish();
