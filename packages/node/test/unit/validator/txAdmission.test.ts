@@ -58,6 +58,23 @@ describe("TxAdmission: each client signature checked once per node", () => {
     expect(checked).to.equal(1);
   });
 
+  it("a transaction waiting on another batch's check takes its own verdict from it, good or bad", async () => {
+    const [good1, good2, good3] = [tx(), tx(), tx()];
+    const bad = { ...tx(), signature: new Uint8Array(64).fill(2) };
+    const [first, second] = await Promise.all([
+      admission.submit([good1!, bad], "gossip"),
+      admission.submit([good2!, bad, good1!, good3!], "gossip"),
+    ]);
+    expect(first.map((o) => o.accepted)).to.deep.equal([true, false]);
+    expect(second.map((o) => o.accepted)).to.deep.equal([true, false, true, true]);
+    expect(second[1]).to.deep.include({ code: "BAD_SIGNATURE" });
+    expect(checked).to.equal(4); // good1 and bad once each, from the first batch
+    expect(verified.has(transactionIdHex(bad))).to.equal(false);
+    // Nothing is left under way: the bad one is checked again on its next arrival.
+    await admission.preverify([bad]);
+    expect(checked).to.equal(5);
+  });
+
   it("a bad signature is refused and not remembered", async () => {
     const t = { ...tx(), signature: new Uint8Array(64).fill(1) };
     const [outcome] = await admission.submit([t], "client");
