@@ -125,7 +125,7 @@ export class CertificateVerifier {
     if (!verifyVoteSignature(publicKey, this.chainId, vote)) {
       throw new CryptoError("BAD_SIGNATURE", `vote of validator ${vote.voter} does not verify`, { round: vote.round });
     }
-    this.#voteSignatures.add(voteSignatureKey(vote.voter, vote.signature, toHex(voteDataSigningBytes(vote))));
+    this.#rememberVoteSignature(vote);
   }
 
   /**
@@ -134,6 +134,10 @@ export class CertificateVerifier {
    */
   rememberOwnVote(vote: Vote): void {
     this.#member(vote.voter);
+    this.#rememberVoteSignature(vote);
+  }
+
+  #rememberVoteSignature(vote: Vote): void {
     this.#voteSignatures.add(voteSignatureKey(vote.voter, vote.signature, toHex(voteDataSigningBytes(vote))));
   }
 

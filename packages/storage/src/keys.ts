@@ -15,11 +15,6 @@ export function heightFromKey(key: Uint8Array): number {
   return b.readUInt32BE(0) * 0x1_0000_0000 + b.readUInt32BE(4);
 }
 
-/** A zero-copy Buffer view of `bytes`, for code that needs Buffer's methods. */
-export function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /**
  * `bytes` as the Buffer type lmdb-js's binary databases are declared with. lmdb-js copies a binary
  * key or value with `TypedArray.set` and never calls a Buffer method on it, so any Uint8Array will

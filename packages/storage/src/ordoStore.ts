@@ -22,7 +22,7 @@ import {
 } from "@ordo/types";
 import { type Database, open, type RootDatabase } from "lmdb";
 import { StorageError, storageErrorFrom } from "./errors.js";
-import { asBuffer, heightFromKey, heightKey, lmdbBytes } from "./keys.js";
+import { heightFromKey, heightKey, lmdbBytes } from "./keys.js";
 import { KvNamespace } from "./kvNamespace.js";
 import type { TxLocation } from "./txIdTable.js";
 import { TxIndex, type TxIndexOptions } from "./txIndex.js";
@@ -454,7 +454,7 @@ function edgeHeight(db: BinaryDb, edge: "first" | "last"): number | undefined {
 }
 
 function roundIndexKey(round: number, id: Uint8Array): Buffer {
-  return Buffer.concat([heightKey(round), asBuffer(id)]);
+  return Buffer.concat([heightKey(round), id]);
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -1,6 +1,6 @@
 import type { Database } from "lmdb";
 import { StorageError } from "./errors.js";
-import { asBuffer, heightFromKey, heightKey, writeHeightKey } from "./keys.js";
+import { heightFromKey, heightKey, lmdbBytes, writeHeightKey } from "./keys.js";
 import { type TxLocation, TxIdTable } from "./txIdTable.js";
 
 type BinaryDb = Database<Buffer, Buffer>;
@@ -193,7 +193,7 @@ export class TxIndex {
 
   #find(id: Uint8Array): TxLocation | undefined {
     if (this.#hasLegacy) {
-      const v = this.legacyDb.get(asBuffer(id));
+      const v = this.legacyDb.get(lmdbBytes(id));
       if (v) return locationOf(v);
     }
     if (this.#segments.length > 0 && id.length === 32) {
@@ -246,8 +246,8 @@ export class TxIndex {
       await transaction(() => {
         for (const { heightKey: h, ids } of legacyIds) {
           for (const id of ids) {
-            const v = this.legacyDb.get(asBuffer(id));
-            if (v?.subarray(0, 8).equals(h)) this.legacyDb.removeSync(asBuffer(id));
+            const v = this.legacyDb.get(lmdbBytes(id));
+            if (v?.subarray(0, 8).equals(h)) this.legacyDb.removeSync(lmdbBytes(id));
           }
         }
       });
