@@ -9,7 +9,9 @@ import {
   encodeBlock,
   genesisQuorumCert,
   payloadRoot,
+  resultsRoot,
   sha256,
+  transactionId,
 } from "@ordo/types";
 import { SeededRandom } from "@ordo/types/testing";
 
@@ -62,6 +64,9 @@ const mb = encoded.length / 1e6;
 const encode = measure("block encode", 1500, () => encodeBlock(block));
 const decode = measure("block decode", 1500, () => decodeBlock(encoded));
 const root = measure("payload root (1000 tx ids + merkle)", 1500, () => payloadRoot(txs));
+const ids = txs.map(transactionId);
+const txResults = txs.map((_, i) => ({ code: i % 10 === 0 ? 1 : 0, data: new Uint8Array(0), log: "" }));
+const results1000 = measure("results root (1000 results)", 1500, () => resultsRoot(ids, txResults));
 const signer = clients[0]!;
 const msg = rng.bytes(200);
 const sig = signer.sign(Domain.transaction, chainId, msg);
@@ -97,6 +102,7 @@ const results = {
   decodeBlocksPerSec: decode.opsPerSec,
   decodeMBps: decode.opsPerSec * mb,
   payloadRootPerSec: root.opsPerSec,
+  resultsRootPerSec: results1000.opsPerSec,
   signPerSec: sign.opsPerSec,
   verifyPerSec: verify.opsPerSec,
   txVerifyPerSec: verifyTx.opsPerSec,
@@ -109,6 +115,7 @@ console.log(`block: 1000 x 200-byte signed transactions, ${encoded.length} bytes
 console.log(`encode         ${fmt(encode.opsPerSec)} blocks/s   ${results.encodeMBps.toFixed(0)} MB/s`);
 console.log(`decode         ${fmt(decode.opsPerSec)} blocks/s   ${results.decodeMBps.toFixed(0)} MB/s (zero-copy)`);
 console.log(`payload root   ${fmt(root.opsPerSec)} blocks/s`);
+console.log(`results root   ${fmt(results1000.opsPerSec)} blocks/s (1000 results, empty data)`);
 console.log(`ed25519 sign   ${fmt(sign.opsPerSec)} ops/s (one core, libsodium)`);
 console.log(`ed25519 verify ${fmt(verify.opsPerSec)} ops/s (one core, libsodium)`);
 console.log(`tx verify      ${fmt(verifyTx.opsPerSec)} txs/s (one core)`);

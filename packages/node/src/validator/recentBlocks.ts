@@ -54,7 +54,7 @@ export class RecentBlocks {
   /** The Merkle path of result `index` of `height` to the receipt's results root. */
   proof(entry: RecentBlock, index: number): Uint8Array[] {
     entry.tree ??= new MerkleTree(
-      entry.block.txs.map((tx, i) => resultLeaf(transactionId(tx), i, entry.stored.results[i]!)),
+      entry.block.txs.map((tx, i) => resultLeaf(transactionId(tx), entry.stored.results[i]!)),
     );
     return entry.tree.proof(index);
   }

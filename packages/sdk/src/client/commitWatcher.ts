@@ -125,7 +125,7 @@ interface HeightTally {
  * Follows every validator's commit stream (GET /v1/events) and learns each block's results in one
  * request per block per validator (GET /v1/blocks/:height/results) instead of one per transaction.
  * An answer counts only when its block receipt verifies against the genesis validator set
- * (`ReceiptVerifier`) and the Merkle root of `resultLeaf(txId, i, result)` over the whole list
+ * (`ReceiptVerifier`) and the Merkle root of `resultLeaf(txId, result)` over the whole list
  * equals the receipt's results root; a block and its transactions are confirmed once f + 1
  * distinct validators (receipt signers) agree on (block id, results root). At most f + 1 fetches
  * per height are in flight: another validator is asked only when one of those fails to count, so

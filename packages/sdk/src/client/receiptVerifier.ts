@@ -68,7 +68,7 @@ export class ReceiptVerifier {
     if (!this.validators.has(answer.receipt.validator)) return "UNKNOWN_VALIDATOR";
     if (answer.receipt.height !== answer.height) return "HEIGHT_MISMATCH";
     // The proof is cheap (a few hashes) and checked first, so a wrong one never costs a signature check.
-    const leaf = resultLeaf(txId, answer.index, answer.result);
+    const leaf = resultLeaf(txId, answer.result);
     if (!verifyMerkleProof(answer.receipt.resultsRoot, leaf, answer.index, answer.resultCount, answer.proof))
       return "BAD_PROOF";
     if (!this.verifyReceipt(answer.receipt)) return "BAD_SIGNATURE";

@@ -27,7 +27,7 @@ export interface ExecutedBlock {
   commitQc: QuorumCert;
   txIds: Uint8Array[];
   results: TxResult[];
-  /** Merkle root over `resultLeaf(txId, index, result)` of each transaction. */
+  /** Merkle root over `resultLeaf(txId, result)` of each transaction. */
   resultsRoot: Uint8Array;
   appHash: Uint8Array;
   /** This validator's signed block receipt, when it has a key. */

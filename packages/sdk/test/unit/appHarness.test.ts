@@ -72,7 +72,7 @@ describe("AppHarness", () => {
     const receipt = r.receipt!;
     expect(receipt.validator).to.equal(4);
     expect(verifyReceiptSignature(key.publicKey, h.chainId, receipt, receipt.signature)).to.equal(true);
-    const leaf = resultLeaf(r.txIds[0]!, 0, r.results[0]!);
+    const leaf = resultLeaf(r.txIds[0]!, r.results[0]!);
     expect(verifyMerkleProof(receipt.resultsRoot, leaf, 0, 1, merkleProof([leaf], 0))).to.equal(true);
   });
 

@@ -1,10 +1,10 @@
 import { HASH_LENGTH, SIGNATURE_LENGTH } from "../bytes.js";
 import { Reader } from "../codec/reader.js";
-import { pooledBytes, Writer } from "../codec/writer.js";
+import { Writer } from "../codec/writer.js";
 import { CodecError } from "../errors.js";
-import { sha256 } from "../hash.js";
+import { sha256, sha256Pairs } from "../hash.js";
 import { type CodecLimits, defaultLimits } from "../limits.js";
-import { merkleRootWith } from "../merkle.js";
+import { merkleLevelFor, merkleRootOfLevel } from "../merkle.js";
 
 /** The application's result for one transaction. Code 0 is success. */
 export interface TxResult {
@@ -31,47 +31,66 @@ export type UnsignedBlockReceipt = Omit<BlockReceipt, "validator" | "signature">
 
 export const MAX_LOG_BYTES = 1024;
 
-/** Most results carry no data: its hash is computed once (one hash fewer per transaction). */
-const EMPTY_DATA_HASH = sha256(new Uint8Array(0));
-
 /**
- * The Merkle leaf of a transaction's result: txId | u32 index | u32 code | SHA-256(data), built in
- * place (one per transaction per block on every validator).
+ * The Merkle leaf of a transaction's result: SHA-256(txId || resultDigest(result)), 32 bytes. Its
+ * position in the results tree is its index in the block (the tree's root binds the count, so a
+ * proof fixes the position); the log is not covered.
  */
-export function resultLeaf(txId: Uint8Array, index: number, result: TxResult): Uint8Array {
-  const leaf = pooledBytes(RESULT_LEAF_BYTES); // every byte written below
-  writeResultLeaf(leaf, txId, index, result);
-  return leaf;
+export function resultLeaf(txId: Uint8Array, result: TxResult): Uint8Array {
+  const pair = Buffer.allocUnsafe(2 * HASH_LENGTH);
+  writeResultPair(pair, 0, txId, result);
+  return sha256(pair);
 }
 
+/** SHA-256(u32 code || data); for empty data (most results) remembered per small code. */
+export function resultDigest(result: TxResult): Uint8Array {
+  const { code, data } = result;
+  if (!Number.isInteger(code) || code < 0 || code > 0xffffffff)
+    throw new RangeError(`result code ${code} is not a u32`);
+  if (data.length === 0 && code < EMPTY_DATA_DIGESTS.length) {
+    let d = EMPTY_DATA_DIGESTS[code];
+    if (d === undefined) EMPTY_DATA_DIGESTS[code] = d = sha256(u32Bytes(code));
+    return d;
+  }
+  return sha256(u32Bytes(code), data);
+}
+
+const EMPTY_DATA_DIGESTS: (Uint8Array | undefined)[] = new Array(256).fill(undefined);
+
+function u32Bytes(v: number): Uint8Array {
+  const b = new Uint8Array(4);
+  b[0] = v >>> 24;
+  b[1] = (v >>> 16) & 0xff;
+  b[2] = (v >>> 8) & 0xff;
+  b[3] = v & 0xff;
+  return b;
+}
+
+/** txId || resultDigest(result) at `at` of `out` (64 bytes). */
+function writeResultPair(out: Uint8Array, at: number, txId: Uint8Array, result: TxResult): void {
+  if (txId.length !== HASH_LENGTH) throw new RangeError(`a tx id is ${HASH_LENGTH} bytes, got ${txId.length}`);
+  out.set(txId, at);
+  out.set(resultDigest(result), at + HASH_LENGTH);
+}
+
+/** The pairs of `resultsRoot`, reused from call to call. */
+let pairBuffer = Buffer.allocUnsafe(1024 * 2 * HASH_LENGTH);
+
 /**
- * The root of the results tree: `merkleRoot` over `resultLeaf(txIds[i], i, results[i])`, each leaf
- * written into one reused buffer instead of allocated.
+ * The root of the results tree: `merkleRoot` over `resultLeaf(txIds[i], results[i])`, with every
+ * leaf's 64-byte input written into one buffer and the leaves hashed in one call, like the levels
+ * above them (every block on every validator, and every block a client checks).
  */
 export function resultsRoot(txIds: readonly Uint8Array[], results: readonly TxResult[]): Uint8Array {
-  if (txIds.length !== results.length) {
-    throw new RangeError(`resultsRoot: ${txIds.length} tx ids for ${results.length} results`);
-  }
-  return merkleRootWith(results.length, RESULT_LEAF_BYTES, (i, out) => writeResultLeaf(out, txIds[i]!, i, results[i]!));
+  const n = results.length;
+  if (txIds.length !== n) throw new RangeError(`resultsRoot: ${txIds.length} tx ids for ${n} results`);
+  if (pairBuffer.length < n * 2 * HASH_LENGTH)
+    pairBuffer = Buffer.allocUnsafe(Math.max(n * 2 * HASH_LENGTH, 2 * pairBuffer.length));
+  for (let i = 0; i < n; i++) writeResultPair(pairBuffer, i * 2 * HASH_LENGTH, txIds[i]!, results[i]!);
+  const level = merkleLevelFor(n);
+  sha256Pairs(pairBuffer.subarray(0, n * 2 * HASH_LENGTH), level.subarray(0, n * HASH_LENGTH));
+  return merkleRootOfLevel(level, n);
 }
-
-function writeResultLeaf(out: Uint8Array, txId: Uint8Array, index: number, result: TxResult): void {
-  if (txId.length !== HASH_LENGTH) throw new RangeError(`a tx id is ${HASH_LENGTH} bytes, got ${txId.length}`);
-  out.set(txId, 0);
-  writeU32(out, HASH_LENGTH, index, "index");
-  writeU32(out, HASH_LENGTH + 4, result.code, "code");
-  out.set(result.data.length === 0 ? EMPTY_DATA_HASH : sha256(result.data), HASH_LENGTH + 8);
-}
-
-function writeU32(out: Uint8Array, at: number, v: number, name: string): void {
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`result leaf ${name} ${v} is not a u32`);
-  out[at] = v >>> 24;
-  out[at + 1] = (v >>> 16) & 0xff;
-  out[at + 2] = (v >>> 8) & 0xff;
-  out[at + 3] = v & 0xff;
-}
-
-const RESULT_LEAF_BYTES = HASH_LENGTH + 8 + HASH_LENGTH;
 
 export function receiptSigningBytes(r: UnsignedBlockReceipt): Uint8Array {
   return new Writer(112)

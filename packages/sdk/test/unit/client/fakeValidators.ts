@@ -207,7 +207,7 @@ export class FakeCluster {
       const results = txs.map((tx) =>
         v.behaviour === "differentResult" ? { code: 99, data: new Uint8Array([9]), log: "lie" } : honestResult(tx),
       );
-      const leaves = results.map((r, i) => resultLeaf(ids[i]!, i, r));
+      const leaves = results.map((r, i) => resultLeaf(ids[i]!, r));
       const unsigned = { height, blockId, resultsRoot: merkleRoot(leaves), appHash: sha256(blockId) };
       const signer = v.behaviour === "forgedSignature" ? KeyPair.generate() : v.key;
       const receipt: BlockReceipt = {

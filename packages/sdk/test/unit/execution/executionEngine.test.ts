@@ -143,7 +143,7 @@ describe("ExecutionEngine", () => {
       const r = e.receipt!;
       expect(r.validator).to.equal(2);
       expect(verifyReceiptSignature(key.publicKey, chainId, r, r.signature)).to.equal(true);
-      const leaves = e.results.map((res, i) => resultLeaf(e.txIds[i]!, i, res));
+      const leaves = e.results.map((res, i) => resultLeaf(e.txIds[i]!, res));
       leaves.forEach((leaf, i) => {
         expect(verifyMerkleProof(r.resultsRoot, leaf, i, leaves.length, merkleProof(leaves, i))).to.equal(true);
       });
