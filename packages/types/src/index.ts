@@ -12,6 +12,7 @@ export * from "./messages/committedRange.js";
 export * from "./messages/consensusMessage.js";
 export * from "./messages/quorumCert.js";
 export * from "./messages/receipt.js";
+export * from "./messages/resultsList.js";
 export * from "./messages/syncInfo.js";
 export * from "./messages/timeout.js";
 export * from "./messages/timeoutCert.js";

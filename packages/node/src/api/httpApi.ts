@@ -5,9 +5,11 @@ import {
   type CodecLimits,
   decodeTransaction,
   defaultLimits,
+  encodeResultsList,
   fromBase64,
   fromHex,
   Reader,
+  RESULTS_LIST_MEDIA_TYPE,
   readTransaction,
   TX_FIXED_BYTES,
   toBase64,
@@ -184,6 +186,11 @@ export function buildHttpApi(service: NodeService, partial: Partial<HttpApiOptio
     const height = heightOf(req);
     const r = service.blockResults(height);
     if (!r) return unknownHeight(reply, "executed", height);
+    // Binary on request (the sdk's CommitWatcher asks for it): no JSON object, hex id or base64 per transaction.
+    if (req.headers.accept?.includes(RESULTS_LIST_MEDIA_TYPE))
+      return reply
+        .type(RESULTS_LIST_MEDIA_TYPE)
+        .send(asBuffer(encodeResultsList({ height, receipt: r.receipt, txIds: r.txIds, results: r.results })));
     return { height, receipt: receiptJson(r.receipt), txs: resultsListJson(r) };
   });
 
@@ -256,4 +263,9 @@ export function buildHttpApi(service: NodeService, partial: Partial<HttpApiOptio
     app.get("/metrics", async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   }
   return app;
+}
+
+/** Fastify sends a Buffer as it is (any other object as JSON): a view, no copy. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -1,6 +1,16 @@
 import { setMaxListeners } from "node:events";
 import type { ValidatorSet } from "@ordo/crypto";
-import { type BlockReceipt, bytesEqual, fromHex, HASH_LENGTH, resultsRoot, toHex, type TxResult } from "@ordo/types";
+import {
+  type BlockReceipt,
+  bytesEqual,
+  decodeResultsList,
+  fromHex,
+  HASH_LENGTH,
+  RESULTS_LIST_MEDIA_TYPE,
+  resultsRoot,
+  toHex,
+  type TxResult,
+} from "@ordo/types";
 import { ClientClosedError, ClientOptionsError, NoQuorumError } from "./errors.js";
 import { HttpTransport } from "./httpTransport.js";
 import { ReceiptVerifier } from "./receiptVerifier.js";
@@ -93,15 +103,16 @@ export interface CommitWatcherStats {
 interface Verified {
   receipt: BlockReceipt;
   txs: ConfirmedTx[];
-  /** The raw list as served, for a cheap equality check against another validator's list. */
-  raw: RawTx[];
+  /** The list's ids, for a cheap equality check against another validator's list. */
+  txIds: Uint8Array[];
 }
 
-interface RawTx {
-  id: string;
-  code: unknown;
-  data: unknown;
-  result: unknown;
+/** A results answer, decoded (from JSON or the binary form) but not verified yet. */
+interface ResultsAnswer {
+  receipt: BlockReceipt;
+  txIds: Uint8Array[];
+  idHexes: string[];
+  results: TxResult[];
 }
 
 interface HeightTally {
@@ -371,7 +382,7 @@ export class CommitWatcher {
     for (const p of t.parked) {
       const group = t.groups.get(groupKey(p.receipt));
       if (t.done) break;
-      if (group) this.#count(height, t, p.receipt, group[0]!.txs, group[0]!.raw);
+      if (group) this.#count(height, t, p.receipt, group[0]!);
       else waiting.push(p);
     }
     t.parked = t.done ? [] : waiting;
@@ -396,7 +407,7 @@ export class CommitWatcher {
     const why = this.#checkReceipt(height, receipt, t);
     if (why !== null) return why;
     const group = t.groups.get(groupKey(receipt));
-    if (group) this.#count(height, t, receipt, group[0]!.txs, group[0]!.raw);
+    if (group) this.#count(height, t, receipt, group[0]!);
     else t.parked.push({ url, receipt });
     return undefined;
   }
@@ -452,70 +463,77 @@ export class CommitWatcher {
 
   /** Fetches, verifies and counts one validator's results of one height; returns why it did not count. */
   async #fetchAndCount(height: number, url: string, t: HeightTally): Promise<WatcherRejection | undefined> {
-    const res = await this.#get(url, `/v1/blocks/${height}/results`, t, "fetches");
-    if (!("body" in res)) return res.why;
-    return this.#countList(height, t, res.body);
-  }
-
-  /** Verifies one validator's results answer (`{receipt, txs}`) and counts it; returns why it did not count. */
-  #countList(height: number, t: HeightTally, body: unknown): WatcherRejection | undefined {
-    let receipt: BlockReceipt;
-    let raw: RawTx[];
+    const path = `/v1/blocks/${height}/results`;
+    if (this.#transport.getBytes === undefined) {
+      const res = await this.#get(url, path, t, "fetches");
+      if (!("body" in res)) return res.why;
+      return this.#countList(height, t, res.body);
+    }
+    // The binary form when the transport can take it (a validator that only speaks JSON answers in JSON).
+    let res: { status: number; contentType: string; body: Uint8Array };
     try {
-      const b = body as { height?: unknown; receipt?: unknown; txs?: unknown } | null;
-      if (typeof b !== "object" || b === null || !Array.isArray(b.txs)) throw new WireError("no txs list");
-      receipt = parseReceipt(b.receipt);
-      raw = b.txs.map((x: unknown, i) => {
-        const o = x as { id?: unknown; result?: { code?: unknown; data?: unknown } } | null;
-        if (typeof o?.id !== "string" || typeof o.result !== "object" || o.result === null)
-          throw new WireError(`txs[${i}] is not {id, result}`);
-        return { id: o.id, code: o.result.code, data: o.result.data, result: o.result };
-      });
+      res = await this.#transport.getBytes(url, path, RESULTS_LIST_MEDIA_TYPE, this.#closed.signal);
+    } catch {
+      return "UNREACHABLE";
+    }
+    this.stats.fetches++;
+    if (res.status === 404) return "NOT_FOUND";
+    if (t.done) return undefined;
+    if (res.status !== 200) return "BAD_ANSWER";
+    let answer: ResultsAnswer;
+    try {
+      if (res.contentType.startsWith(RESULTS_LIST_MEDIA_TYPE)) {
+        const l = decodeResultsList(res.body);
+        answer = { receipt: l.receipt, txIds: l.txIds, idHexes: l.txIds.map(toHex), results: l.results };
+      } else answer = parseResultsJson(JSON.parse(Buffer.from(res.body).toString("utf8")));
     } catch {
       return "BAD_ANSWER";
     }
+    return this.#countAnswer(height, t, answer);
+  }
+
+  /** Verifies one validator's results answer in JSON (`{receipt, txs}`) and counts it; returns why it did not count. */
+  #countList(height: number, t: HeightTally, body: unknown): WatcherRejection | undefined {
+    let answer: ResultsAnswer;
+    try {
+      answer = parseResultsJson(body);
+    } catch {
+      return "BAD_ANSWER";
+    }
+    return this.#countAnswer(height, t, answer);
+  }
+
+  #countAnswer(height: number, t: HeightTally, a: ResultsAnswer): WatcherRejection | undefined {
+    const { receipt } = a;
     if (t.counted.has(receipt.validator)) return undefined; // its receipt-only answer counted meanwhile
     t.parked = t.parked.filter((p) => p.receipt.validator !== receipt.validator);
     const why = this.#checkReceipt(height, receipt, t);
     if (why !== null) return why;
     const group = t.groups.get(groupKey(receipt));
-    let txs: ConfirmedTx[];
-    if (group && sameList(group[0]!.raw, raw)) {
+    let verified: Verified;
+    if (group && sameList(group[0]!, a)) {
       // The same list, already shown to hash to this very root: no need to hash it again.
-      txs = group[0]!.txs;
+      verified = { receipt, txs: group[0]!.txs, txIds: group[0]!.txIds };
     } else {
-      const ids: Uint8Array[] = [];
-      try {
-        txs = raw.map((r, index) => {
-          const idBytes = fromHex(r.id);
-          if (idBytes.length !== HASH_LENGTH) throw new WireError(`txs[${index}].id is not 32 bytes`);
-          ids.push(idBytes);
-          return { idHex: r.id, index, result: parseResult(r.result) };
-        });
-      } catch {
-        return "BAD_ANSWER";
-      }
       this.stats.rootsComputed++;
-      const root = resultsRoot(
-        ids,
-        txs.map((tx) => tx.result),
-      );
-      if (!bytesEqual(root, receipt.resultsRoot)) return "BAD_RESULTS_ROOT";
+      if (!bytesEqual(resultsRoot(a.txIds, a.results), receipt.resultsRoot)) return "BAD_RESULTS_ROOT";
+      const txs = a.results.map((result, index) => ({ idHex: a.idHexes[index]!, index, result }));
+      verified = { receipt, txs, txIds: a.txIds };
     }
     if (t.done) return undefined;
-    this.#count(height, t, receipt, txs, raw);
+    this.#count(height, t, receipt, verified);
     return undefined;
   }
 
   /** Adds a verified answer to its group; confirms the height when the group reaches f + 1. */
-  #count(height: number, t: HeightTally, receipt: BlockReceipt, txs: ConfirmedTx[], raw: RawTx[]): void {
+  #count(height: number, t: HeightTally, receipt: BlockReceipt, list: Omit<Verified, "receipt">): void {
     if (t.done || t.counted.has(receipt.validator)) return;
     t.counted.add(receipt.validator);
     const key = groupKey(receipt);
     const group = t.groups.get(key);
     const members = group ?? [];
     if (!group) t.groups.set(key, members);
-    members.push({ receipt, txs, raw });
+    members.push({ receipt, txs: list.txs, txIds: list.txIds });
     if (t.groups.size > 1 && !group) this.stats.conflicts++;
     if (members.length >= this.confirmations) this.#confirm(height, t, members);
   }
@@ -568,14 +586,37 @@ function groupKey(receipt: BlockReceipt): string {
   return `${toHex(receipt.blockId)}:${toHex(receipt.resultsRoot)}`;
 }
 
-function sameList(a: readonly RawTx[], b: readonly RawTx[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x.id !== y.id || x.code !== y.code || x.data !== y.data) return false;
+/** Whether an answer lists the same ids and results as a verified list (so it has the same root). */
+function sameList(v: Verified, a: ResultsAnswer): boolean {
+  if (v.txs.length !== a.results.length) return false;
+  for (let i = 0; i < a.results.length; i++) {
+    const x = v.txs[i]!.result;
+    const y = a.results[i]!;
+    if (x.code !== y.code || !bytesEqual(x.data, y.data) || !bytesEqual(v.txIds[i]!, a.txIds[i]!)) return false;
   }
   return true;
+}
+
+/** A results answer in JSON: `{receipt, txs: [{id, result}]}`; throws WireError on any bad field. */
+function parseResultsJson(body: unknown): ResultsAnswer {
+  const b = body as { receipt?: unknown; txs?: unknown } | null;
+  if (typeof b !== "object" || b === null || !Array.isArray(b.txs)) throw new WireError("no txs list");
+  const receipt = parseReceipt(b.receipt);
+  const n = b.txs.length;
+  const txIds: Uint8Array[] = new Array(n);
+  const idHexes: string[] = new Array(n);
+  const results: TxResult[] = new Array(n);
+  b.txs.forEach((x: unknown, i) => {
+    const o = x as { id?: unknown; result?: unknown } | null;
+    if (typeof o?.id !== "string" || typeof o.result !== "object" || o.result === null)
+      throw new WireError(`txs[${i}] is not {id, result}`);
+    const id = fromHex(o.id);
+    if (id.length !== HASH_LENGTH) throw new WireError(`txs[${i}].id is not 32 bytes`);
+    txIds[i] = id;
+    idHexes[i] = o.id;
+    results[i] = parseResult(o.result);
+  });
+  return { receipt, txIds, idHexes, results };
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,6 +1,6 @@
 import { TransportError } from "./errors.js";
 import { type NodeHttpRequest, nodeHttpRequest } from "./nodeHttp.js";
-import type { Transport, TransportResponse } from "./transport.js";
+import type { BytesResponse, Transport, TransportResponse } from "./transport.js";
 
 export interface HttpTransportOptions {
   /** Longest one request may take, connection included. */
@@ -19,6 +19,22 @@ export class HttpTransport implements Transport {
 
   get(baseUrl: string, path: string, signal?: AbortSignal): Promise<TransportResponse> {
     return this.#request(baseUrl, path, { method: "GET" }, signal);
+  }
+
+  async getBytes(baseUrl: string, path: string, accept: string, signal?: AbortSignal): Promise<BytesResponse> {
+    const url = `${baseUrl.replace(/\/+$/, "")}${path}`;
+    try {
+      const r = await nodeHttpRequest(url, {
+        method: "GET",
+        headers: { accept },
+        timeoutMs: this.#opts.requestTimeoutMs,
+        ...(signal ? { signal } : {}),
+      });
+      return { status: r.status, contentType: r.contentType, body: r.body };
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      throw new TransportError("UNREACHABLE", `${url}: ${e.code ?? e.message ?? String(err)}`, { url });
+    }
   }
 
   post(baseUrl: string, path: string, body: unknown, signal?: AbortSignal): Promise<TransportResponse> {

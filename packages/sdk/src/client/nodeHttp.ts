@@ -24,6 +24,8 @@ export interface NodeHttpRequest {
 
 export interface NodeHttpResponse {
   status: number;
+  /** The content-type header ("" when absent). */
+  contentType: string;
   body: Buffer;
 }
 
@@ -42,7 +44,13 @@ export function nodeHttpRequest(url: string, req: NodeHttpRequest): Promise<Node
     const r = open(url, req, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => done(undefined, { status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on("end", () =>
+        done(undefined, {
+          status: res.statusCode ?? 0,
+          contentType: res.headers["content-type"] ?? "",
+          body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+        }),
+      );
       res.on("error", (err) => done(err));
     });
     const timer = setTimeout(() => r.destroy(new Error(`no answer within ${req.timeoutMs} ms`)), req.timeoutMs);

@@ -11,4 +11,15 @@ export interface TransportResponse {
 export interface Transport {
   get(baseUrl: string, path: string, signal?: AbortSignal): Promise<TransportResponse>;
   post(baseUrl: string, path: string, body: unknown, signal?: AbortSignal): Promise<TransportResponse>;
+  /**
+   * A GET asking for `accept` (a binary form), its body as bytes with the content type the server
+   * chose. Optional: without it, callers use `get` and JSON.
+   */
+  getBytes?(baseUrl: string, path: string, accept: string, signal?: AbortSignal): Promise<BytesResponse>;
+}
+
+export interface BytesResponse {
+  status: number;
+  contentType: string;
+  body: Uint8Array;
 }

@@ -40,6 +40,20 @@ export const codecs: CodecCase[] = [
   },
   { name: "TxResult", arbitrary: A.arbitraryTxResult, encode: T.encodeTxResult, decode: T.decodeTxResult },
   {
+    name: "ResultsList",
+    arbitrary: (r) => {
+      const n = r.int(0, 8);
+      return {
+        height: r.int(1, 1_000_000),
+        receipt: A.arbitraryBlockReceipt(r),
+        txIds: Array.from({ length: n }, () => r.bytes(32)),
+        results: Array.from({ length: n }, () => A.arbitraryTxResult(r)),
+      };
+    },
+    encode: T.encodeResultsList,
+    decode: T.decodeResultsList,
+  },
+  {
     name: "BlockRequest",
     arbitrary: (r) => ({ blockId: r.bytes(32), count: r.int(1, 64) }),
     ...wrap(T.writeBlockRequest, T.readBlockRequest),

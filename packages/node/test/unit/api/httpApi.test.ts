@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { Registry } from "prom-client";
 import { KeyPair, signTransaction, verifyTransaction } from "@ordo/crypto";
 import {
+  decodeResultsList,
   encodeTransaction,
   toBase64,
   toHex,
@@ -124,6 +125,24 @@ describe("HTTP API", () => {
     expect(body.height).to.equal(7);
     expect(body.receipt).to.include({ height: 7, validator: 0, resultsRoot: "02".repeat(32) });
     expect(body.txs).to.deep.equal([{ id: "09".repeat(32), result: { code: 5, data: "AQ==", log: "x" } }]);
+  });
+
+  it("GET /v1/blocks/:height/results answers the same list in the binary form when asked for it", async () => {
+    const res = await app.inject({ url: "/v1/blocks/7/results", headers: { accept: "application/octet-stream" } });
+    expect(res.statusCode).to.equal(200);
+    expect(res.headers["content-type"]).to.equal("application/octet-stream");
+    const list = decodeResultsList(res.rawPayload);
+    expect(list.height).to.equal(7);
+    expect(list.receipt).to.include({ height: 7, validator: 0 });
+    expect(toHex(list.receipt.resultsRoot)).to.equal("02".repeat(32));
+    expect(list.txIds.map(toHex)).to.deep.equal(["09".repeat(32)]);
+    expect(list.results).to.have.length(1);
+    expect(list.results[0]).to.include({ code: 5, log: "x" });
+    expect([...list.results[0]!.data]).to.deep.equal([1]);
+    // Unknown heights stay a JSON 404 whatever was asked for.
+    const missing = await app.inject({ url: "/v1/blocks/8/results", headers: { accept: "application/octet-stream" } });
+    expect(missing.statusCode).to.equal(404);
+    expect(missing.json().error.code).to.equal("UNKNOWN_HEIGHT");
   });
 
   it("POST /v1/txs/binary takes canonical encodings, answers the count accepted and each refusal by index", async () => {
