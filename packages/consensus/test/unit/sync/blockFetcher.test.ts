@@ -30,11 +30,19 @@ describe("fetchMissingChain", () => {
   };
   const knownUpTo = (height: number) => (idHex: string) => (byId.get(idHex)?.height ?? 99) <= height;
 
-  it("fetches the missing ancestors in batches and returns them oldest first, stopping at a known block", async () => {
+  it("fetches the missing ancestors in growing batches (1, 4, 16 ... up to batch) and returns them oldest first, stopping at a known block", async () => {
     const { network, asked } = peer();
     const blocks = await fetchMissingChain(network, 1, chain[6]!.id, knownUpTo(2), { batch: 3, maxBlocks: 100 });
     expect(blocks.map((b) => b.header.height)).to.deep.equal([3, 4, 5, 6]);
-    expect(asked.map((r) => r.count)).to.deep.equal([3, 3]);
+    expect(asked.map((r) => r.count)).to.deep.equal([1, 3]);
+    // The usual gap under load, one block: one request for one block.
+    const one = peer();
+    const just = await fetchMissingChain(one.network, 1, chain[6]!.id, knownUpTo(5), { batch: 32, maxBlocks: 100 });
+    expect(just.map((b) => b.header.height)).to.deep.equal([6]);
+    expect(one.asked.map((r) => r.count)).to.deep.equal([1]);
+    const deep = peer();
+    await fetchMissingChain(deep.network, 1, chain[6]!.id, knownUpTo(0), { batch: 32, maxBlocks: 100 });
+    expect(deep.asked.map((r) => r.count)).to.deep.equal([1, 4, 16]);
   });
 
   it("stops at a settled block (at or below the committed root) even when nothing below it is known", async () => {
@@ -48,7 +56,7 @@ describe("fetchMissingChain", () => {
     });
     // ...yet the walk ends at the root instead of going on to genesis.
     expect(blocks.map((b) => b.header.height)).to.deep.equal([4, 5, 6]);
-    expect(asked).to.have.length(2);
+    expect(asked.map((r) => r.count)).to.deep.equal([1, 2, 2]);
     // Without it, the same walk runs down to genesis, which no peer serves.
     const unbounded = peer();
     const err = await fetchMissingChain(unbounded.network, 1, chain[6]!.id, () => false, {
