@@ -25,7 +25,7 @@ export class NoopApp extends BaseApplication {
     return ok();
   }
 
-  override async checkTx(): Promise<CheckTxResponse> {
+  override checkTx(): CheckTxResponse {
     return OK_CHECK;
   }
 

@@ -82,8 +82,12 @@ export interface QueryResponse {
 export interface Application {
   info(): Promise<AppInfo>;
   initChain(req: InitChainRequest): Promise<InitChainResponse>;
-  /** Mempool admission: reject what would surely fail. Must not change state. */
-  checkTx(tx: TxContext): Promise<CheckTxResponse>;
+  /**
+   * Mempool admission: reject what would surely fail. Must not change state. May answer at once
+   * rather than through a promise (BaseApplication does): it runs for every transaction on every
+   * validator, and a promise per call was a good part of admission's garbage.
+   */
+  checkTx(tx: TxContext): CheckTxResponse | Promise<CheckTxResponse>;
   finalizeBlock(req: FinalizeBlockRequest): Promise<FinalizeBlockResponse>;
   /** Makes the finalized block's state durable. */
   commit(): Promise<CommitResponse>;

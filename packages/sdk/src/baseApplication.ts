@@ -74,7 +74,7 @@ export abstract class BaseApplication implements Application {
     return { appHash };
   }
 
-  async checkTx(tx: TxContext): Promise<CheckTxResponse> {
+  checkTx(tx: TxContext): CheckTxResponse {
     try {
       const r = this.store.readCommitted(() => this.check(tx));
       return { code: r.code, log: r.log ?? "" };

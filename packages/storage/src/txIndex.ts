@@ -1,6 +1,6 @@
 import type { Database } from "lmdb";
 import { StorageError } from "./errors.js";
-import { heightFromKey, heightKey, lmdbBytes, writeHeightKey } from "./keys.js";
+import { heightFromKey, heightKey, lmdbBytes } from "./keys.js";
 import { type TxLocation, TxIdTable } from "./txIdTable.js";
 
 type BinaryDb = Database<Buffer, Buffer>;
@@ -172,10 +172,8 @@ export class TxIndex {
     let at = 0;
     for (let i = from; i < to; i++) {
       const slot = s.slots[i]!;
-      const { height, index } = s.table.locationAt(slot);
-      if (height < this.#floor) continue; // pruned meanwhile
-      value.set(s.table.idAt(slot), at);
-      writeHeightKey(value, at + 32, height).writeUInt32BE(index, at + 40);
+      if (s.table.heightAt(slot) < this.#floor) continue; // pruned meanwhile
+      s.table.writeEntry(slot, value, at);
       at += ENTRY_BYTES;
     }
     if (at > 0) this.segmentsDb.putSync(groupKey(s.prefix, group), value.subarray(0, at), { append: true });

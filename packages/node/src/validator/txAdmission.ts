@@ -164,34 +164,37 @@ export class TxAdmission {
   }
 
   /**
-   * The app's `checkTx` for every transaction still passing, all at once. A `then` per call rather
-   * than an async closure per transaction: this runs for every transaction on every validator.
+   * The app's `checkTx` for every transaction still passing, all at once. An answer given at once
+   * is taken at once; a promise gets a `then` (not an async closure per transaction): this runs for
+   * every transaction on every validator.
    */
   async #checkWithApp(txs: readonly Transaction[], verdicts: Verdict[]): Promise<void> {
-    const pending: Promise<void>[] = [];
+    let pending: Promise<void>[] | undefined;
     const fail = (i: number, err: unknown) => {
       verdicts[i] = { ok: false, code: "APP_ERROR", message: `checkTx failed: ${(err as Error).message}` };
+    };
+    const take = (i: number, r: CheckTxResponse) => {
+      if (r.code !== 0) verdicts[i] = { ok: false, code: `APP_${r.code}`, message: r.log || "refused by the app" };
     };
     for (let i = 0; i < txs.length; i++) {
       if (!verdicts[i]!.ok) continue;
       const tx = txs[i]!;
-      let check: Promise<CheckTxResponse>;
+      let check: CheckTxResponse | Promise<CheckTxResponse>;
       try {
         check = this.#m.app.checkTx({ id: transactionId(tx), sender: tx.sender, nonce: tx.nonce, payload: tx.payload });
       } catch (err) {
         fail(i, err); // an app whose checkTx throws instead of rejecting
         continue;
       }
-      pending.push(
-        check.then(
-          (r) => {
-            if (r.code !== 0)
-              verdicts[i] = { ok: false, code: `APP_${r.code}`, message: r.log || "refused by the app" };
-          },
-          (err) => fail(i, err),
-        ),
-      );
+      if (typeof (check as Partial<PromiseLike<CheckTxResponse>>).then === "function")
+        (pending ??= []).push(
+          Promise.resolve(check).then(
+            (r) => take(i, r),
+            (err) => fail(i, err),
+          ),
+        );
+      else take(i, check as CheckTxResponse);
     }
-    if (pending.length > 0) await Promise.all(pending);
+    if (pending !== undefined) await Promise.all(pending);
   }
 }

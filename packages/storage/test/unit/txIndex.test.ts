@@ -43,6 +43,36 @@ describe("TxIdTable", () => {
     });
   });
 
+  it("writes each slot's segment entry as id, u64 height, u32 index, big endian (heights past 2^32 included)", () => {
+    const rng = new SeededRandom(73);
+    const table = new TxIdTable();
+    const rows = Array.from({ length: 50 }, (_, i) => ({
+      id: rng.bytes(32),
+      height: rng.pick([1, 0xffffffff, 0x1_0000_0000 + i, Number.MAX_SAFE_INTEGER - i]),
+      index: rng.pick([0, 1, 0xffff, 0xfffffffe]),
+    }));
+    for (const r of rows) table.add(r.id, r.height, r.index);
+    const slots = [...table.slotsByFirstByte().slots];
+    const out = Buffer.alloc(slots.length * 44 + 3);
+    slots.forEach((slot, k) => {
+      table.writeEntry(slot, out, 3 + k * 44);
+    });
+    const written = slots.map((_, k) => {
+      const at = 3 + k * 44;
+      return {
+        id: hex(out.subarray(at, at + 32)),
+        height: out.readUInt32BE(at + 32) * 0x1_0000_0000 + out.readUInt32BE(at + 36),
+        index: out.readUInt32BE(at + 40),
+      };
+    });
+    const key = (r: { id: string }) => r.id;
+    const want = rows.map((r) => ({ id: hex(r.id), height: r.height, index: r.index }));
+    expect([...written].sort((a, b) => key(a).localeCompare(key(b)))).to.deep.equal(
+      want.sort((a, b) => key(a).localeCompare(key(b))),
+    );
+    expect([...out.subarray(0, 3)]).to.deep.equal([0, 0, 0]);
+  });
+
   it("keeps an id's first location and finds nothing for an id it does not hold", () => {
     const rng = new SeededRandom(72);
     const [a, b] = idsSharing(rng, 2, 6);

@@ -130,13 +130,18 @@ describe("TxAdmission: relaying client transactions", () => {
 describe("TxAdmission: the app's checkTx", () => {
   it("admits what passes and names what the app refused, rejected or threw, each for its own transaction", async () => {
     const next = clientTxs(9, 2);
-    const txs = [next(), next(), next(), next()];
+    const txs = [next(), next(), next(), next(), next(), next(), next()];
     const admitted: Transaction[] = [];
-    // By nonce: 0 passes, 1 is refused with code 7, 2 rejects, 3 throws before returning a promise.
+    // By nonce: 0 passes, 1 is refused with code 7, 2 rejects, 3 throws before returning a promise;
+    // 4 passes and 5 is refused at once (no promise), 6 passes through a thenable that is not a Promise.
     const app = {
       checkTx: (tx: { nonce: bigint }) => {
         if (tx.nonce === 3n) throw new Error("boom");
         if (tx.nonce === 2n) return Promise.reject(new Error("gone"));
+        if (tx.nonce === 4n) return { code: 0, log: "" };
+        if (tx.nonce === 5n) return { code: 9, log: "at once" };
+        // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise, on purpose
+        if (tx.nonce === 6n) return { then: (ok: (r: unknown) => void) => ok({ code: 0, log: "" }) };
         return Promise.resolve(tx.nonce === 1n ? { code: 7, log: "no funds" } : { code: 0, log: "" });
       },
     } as unknown as Application;
@@ -154,12 +159,16 @@ describe("TxAdmission: the app's checkTx", () => {
       },
     );
     const outcomes = await admission.submit(txs, "client");
-    expect(outcomes.map((o) => o.accepted)).to.deep.equal([true, false, false, false]);
-    expect(outcomes.slice(1).map((o) => (o.accepted ? "" : `${o.code}: ${o.message}`))).to.deep.equal([
+    expect(outcomes.map((o) => o.accepted)).to.deep.equal([true, false, false, false, true, false, true]);
+    expect(outcomes.map((o) => (o.accepted ? "" : `${o.code}: ${o.message}`))).to.deep.equal([
+      "",
       "APP_7: no funds",
       "APP_ERROR: checkTx failed: gone",
       "APP_ERROR: checkTx failed: boom",
+      "",
+      "APP_9: at once",
+      "",
     ]);
-    expect(admitted).to.deep.equal([txs[0]]);
+    expect(admitted).to.deep.equal([txs[0], txs[4], txs[6]]);
   });
 });
