@@ -47,28 +47,24 @@ async function until(cond: () => boolean): Promise<void> {
 describe("LoadGenerator", () => {
   it("closed loop: each top-up goes whole to the next validator in turn, one POST each", async () => {
     const v = await acceptingValidators(4);
-    const factory = new TxFactory({
-      app: "noop",
-      chainId: "bench-test",
-      sign: false,
-      payloadBytes: 8,
-      accounts: [KeyPair.fromSeed(new Uint8Array(32).fill(3))],
-    });
-    const ids: string[] = [];
-    const gen = new LoadGenerator({ urls: v.urls, mode: { kind: "closed", outstanding: 8 } }, factory);
-    try {
-      gen.start();
-      await until(() => v.posts[0]!.length === 1);
-      expect(v.posts).to.deep.equal([[8], [], [], []]);
-      expect(gen.inflight).to.equal(8);
-      // Confirm 3, then 2 of the transactions sent: each top-up is one POST to the next validator.
-      const prebuilt = new TxFactory({
+    // The generator's factory, and a second one just like it: the same transactions, ids known ahead.
+    const factory = () =>
+      new TxFactory({
         app: "noop",
         chainId: "bench-test",
         sign: false,
         payloadBytes: 8,
         accounts: [KeyPair.fromSeed(new Uint8Array(32).fill(3))],
       });
+    const ids: string[] = [];
+    const gen = new LoadGenerator({ urls: v.urls, mode: { kind: "closed", outstanding: 8 } }, factory());
+    try {
+      gen.start();
+      await until(() => v.posts[0]!.length === 1);
+      expect(v.posts).to.deep.equal([[8], [], [], []]);
+      expect(gen.inflight).to.equal(8);
+      // Confirm 3, then 2 of the transactions sent: each top-up is one POST to the next validator.
+      const prebuilt = factory();
       for (let k = 0; k < 13; k++) ids.push(prebuilt.next().idHex);
       const confirm = (from: number, to: number, height: number) =>
         gen.onConfirmedBlock({
