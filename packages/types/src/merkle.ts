@@ -45,24 +45,34 @@ export function merkleRootOfLevel(level: Buffer, n: number): Uint8Array {
     let from = level;
     let to = levelB;
     for (let width = n; width > 1; ) {
-      const pairs = width >> 1;
-      sha256Pairs(from.subarray(0, pairs * 2 * HASH_BYTES), to.subarray(0, pairs * HASH_BYTES));
-      if (width & 1) from.copy(to, pairs * HASH_BYTES, (width - 1) * HASH_BYTES, width * HASH_BYTES);
-      width = pairs + (width & 1);
+      width = parentsInto(from, width, to);
       const t = from;
       from = to;
       to = t;
     }
-    from.copy(rootInput, 8, 0, HASH_BYTES);
-  } else if (n === 1) level.copy(rootInput, 8, 0, HASH_BYTES);
-  return sizedRoot(n, n === 0 ? undefined : rootInput);
+    return sizedRoot(n, from);
+  }
+  return sizedRoot(n, n === 1 ? level : undefined);
 }
 
-/** SHA-256(u64 n || top), the top already in `rootInput` (none for the empty tree). */
-function sizedRoot(n: number, withTop: Buffer | undefined): Uint8Array {
+/**
+ * Hashes the `width` digests at the start of `level` into their parents at the start of `out`
+ * (the last one carried up when `width` is odd); returns how many parents there are.
+ */
+function parentsInto(level: Buffer, width: number, out: Buffer): number {
+  const pairs = width >> 1;
+  sha256Pairs(level.subarray(0, pairs * 2 * HASH_BYTES), out.subarray(0, pairs * HASH_BYTES));
+  if (width & 1) level.copy(out, pairs * HASH_BYTES, (width - 1) * HASH_BYTES, width * HASH_BYTES);
+  return pairs + (width & 1);
+}
+
+/** SHA-256(u64 n || top), the top node being the first digest of `top` (none for the empty tree). */
+function sizedRoot(n: number, top: Uint8Array | undefined): Uint8Array {
   rootInput.writeUInt32BE(Math.floor(n / 0x100000000), 0);
   rootInput.writeUInt32BE(n >>> 0, 4);
-  return plain(digestOf(withTop ?? rootInput.subarray(0, 8)));
+  if (top === undefined) return plain(digestOf(rootInput.subarray(0, 8)));
+  rootInput.set(top.subarray(0, HASH_BYTES), 8);
+  return plain(digestOf(rootInput));
 }
 
 function leafDigest(leaf: Uint8Array, i: number): Uint8Array {
@@ -105,16 +115,12 @@ export class MerkleTree {
     for (let i = 0; i < n; i++) level.set(leafDigest(leaves[i]!, i), i * HASH_BYTES);
     this.#levels.push(level);
     for (let width = n; width > 1; ) {
-      const pairs = width >> 1;
-      const next = Buffer.allocUnsafe((pairs + (width & 1)) * HASH_BYTES);
-      sha256Pairs(level.subarray(0, pairs * 2 * HASH_BYTES), next.subarray(0, pairs * HASH_BYTES));
-      if (width & 1) level.copy(next, pairs * HASH_BYTES, (width - 1) * HASH_BYTES);
+      const next = Buffer.allocUnsafe(((width + 1) >> 1) * HASH_BYTES);
+      width = parentsInto(level, width, next);
       this.#levels.push(next);
       level = next;
-      width = pairs + (width & 1);
     }
-    if (n > 0) level.copy(rootInput, 8, 0, HASH_BYTES);
-    this.root = sizedRoot(n, n === 0 ? undefined : rootInput);
+    this.root = sizedRoot(n, n === 0 ? undefined : level);
   }
 
   /** The same path as `merkleProof(leaves, index)`. */
@@ -151,7 +157,6 @@ export function verifyMerkleProof(
     digest = j & 1 ? nodeDigest(sibling, digest) : nodeDigest(digest, sibling);
   }
   if (used !== path.length) return false;
-  rootInput.set(digest, 8);
-  const computed = sizedRoot(size, rootInput);
+  const computed = sizedRoot(size, digest);
   return root.length === computed.length && computed.every((b, i) => b === root[i]);
 }

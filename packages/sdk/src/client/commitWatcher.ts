@@ -422,9 +422,18 @@ export class CommitWatcher {
     t: HeightTally,
     counter: "fetches" | "receiptFetches",
   ): Promise<{ body: unknown } | { why: WatcherRejection | undefined }> {
-    let res: { status: number; body: unknown };
+    return this.#ask(() => this.#transport.get(url, path, this.#closed.signal), t, counter);
+  }
+
+  /** One request for a height, counted in `stats[counter]`: its 200 answer, or why there is nothing to count. */
+  async #ask<R extends { status: number }>(
+    send: () => Promise<R>,
+    t: HeightTally,
+    counter: "fetches" | "receiptFetches",
+  ): Promise<R | { why: WatcherRejection | undefined }> {
+    let res: R;
     try {
-      res = await this.#transport.get(url, path, this.#closed.signal);
+      res = await send();
     } catch {
       return { why: "UNREACHABLE" };
     }
@@ -432,7 +441,7 @@ export class CommitWatcher {
     if (res.status === 404) return { why: "NOT_FOUND" };
     if (t.done) return { why: undefined };
     if (res.status !== 200) return { why: "BAD_ANSWER" };
-    return { body: res.body };
+    return res;
   }
 
   /** Null when the receipt may count; undefined when it is simply not needed (its signer already counted). */
@@ -470,16 +479,9 @@ export class CommitWatcher {
       return this.#countList(height, t, res.body);
     }
     // The binary form when the transport can take it (a validator that only speaks JSON answers in JSON).
-    let res: { status: number; contentType: string; body: Uint8Array };
-    try {
-      res = await this.#transport.getBytes(url, path, RESULTS_LIST_MEDIA_TYPE, this.#closed.signal);
-    } catch {
-      return "UNREACHABLE";
-    }
-    this.stats.fetches++;
-    if (res.status === 404) return "NOT_FOUND";
-    if (t.done) return undefined;
-    if (res.status !== 200) return "BAD_ANSWER";
+    const getBytes = this.#transport.getBytes.bind(this.#transport);
+    const res = await this.#ask(() => getBytes(url, path, RESULTS_LIST_MEDIA_TYPE, this.#closed.signal), t, "fetches");
+    if ("why" in res) return res.why;
     let answer: ResultsAnswer;
     try {
       if (res.contentType.startsWith(RESULTS_LIST_MEDIA_TYPE)) {
