@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { SIGNATURE_LENGTH, type Transaction } from "@ordo/types";
 
 /** GETs `url` and parses its JSON body; throws on a non-2xx answer. */
 export async function fetchJson(url: string): Promise<Record<string, unknown>> {
@@ -59,4 +60,24 @@ export function declaredBodyTooLarge(url: string, bytes: number): Promise<{ stat
     req.on("error", reject);
     req.write('{"tx":"AAAA');
   });
+}
+
+/**
+ * `count` distinct noop transactions numbered from `first` (for a chain with txAuth none: the
+ * signature is not checked, so it is left zero).
+ */
+export function noopTransactions(chainId: string, first: number, count: number): Transaction[] {
+  const txs: Transaction[] = [];
+  for (let n = first; n < first + count; n++) {
+    const payload = new Uint8Array(8);
+    new DataView(payload.buffer).setUint32(0, n);
+    txs.push({
+      chainId,
+      sender: new Uint8Array(32).fill(7),
+      nonce: BigInt(n),
+      payload,
+      signature: new Uint8Array(SIGNATURE_LENGTH),
+    });
+  }
+  return txs;
 }

@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalCluster, loadGenesis } from "@ordo/node";
-import { encodeTransaction, SIGNATURE_LENGTH, type Transaction, toBase64 } from "@ordo/types";
+import { encodeTransaction, type Transaction, toBase64 } from "@ordo/types";
 import { expect } from "chai";
-import { eventually, fetchJson } from "./helpers.js";
+import { eventually, fetchJson, noopTransactions } from "./helpers.js";
 
 const VALIDATORS = 4;
 const RETAIN = 100;
@@ -54,20 +54,9 @@ describe("e2e: pruning below storage.retainBlocks", function () {
     else rmSync(dir, { recursive: true, force: true });
   });
 
-  /** `count` distinct noop transactions (txAuth none: the signature is not checked). */
   function noopTxs(count: number): Transaction[] {
-    const txs: Transaction[] = [];
-    for (let i = 0; i < count; i++, sent++) {
-      const payload = new Uint8Array(8);
-      new DataView(payload.buffer).setUint32(0, sent);
-      txs.push({
-        chainId,
-        sender: new Uint8Array(32).fill(7),
-        nonce: BigInt(sent),
-        payload,
-        signature: new Uint8Array(SIGNATURE_LENGTH),
-      });
-    }
+    const txs = noopTransactions(chainId, sent, count);
+    sent += count;
     return txs;
   }
 

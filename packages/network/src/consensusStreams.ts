@@ -41,6 +41,8 @@ export interface ConsensusStreamsModules {
   deliverTxs?(from: number, peer: PeerId, txs: Transaction[]): void;
   /** A strictly decoded compact proposal from validator `from` (only on 1.1 streams). */
   deliverCompact?(from: number, proposal: CompactProposal): void;
+  /** Our outbound stream to validator `index` (re)opened: frames sent from now on reach it. */
+  opened?(index: number): void;
   /** The peer sent something it must not (oversized or malformed frame): score it down and disconnect. */
   offense(peer: PeerId, stream: Stream, err: unknown): void;
   /** A non-validator was refused a validator-only protocol (already counted). */
@@ -266,6 +268,7 @@ export class ConsensusStreams {
       sender.attach(stream);
       if (previous !== undefined && previous !== stream) previous.close().catch(() => {});
       this.#m.log.debug("consensus stream open", { validator: index });
+      this.#m.opened?.(index);
     }
   }
 }

@@ -56,6 +56,11 @@ export interface PeerOffense {
 export interface NetworkEvents {
   "validator:connect": [validator: number];
   "validator:disconnect": [validator: number];
+  /**
+   * Our consensus stream to a validator (re)opened. What was relayed before it opened reached that
+   * validator only if gossip did: a listener re-sends what it must (the validator, its mempool).
+   */
+  "validator:stream": [validator: number];
   "peer:offense": [offense: PeerOffense];
   /** A non-validator tried a validator-only protocol; its stream was refused. */
   "peer:refused": [refusal: { peerId: string; protocol: string }];
@@ -227,6 +232,7 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
           deliver: (from, message) => this.#consensusHandler?.(from, message),
           deliverTxs: (_from, peer, txs) => this.#txHandler?.(txs, peer),
           deliverCompact: (from, proposal) => this.#onCompactProposal(from, proposal),
+          opened: (index) => this.#emit("validator:stream", index),
         },
       );
       this.#blocks = new BlockFetch(opts, { ...common, offense });
@@ -411,6 +417,18 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
       } else missing++;
     }
     return missing > 0 ? direct + (await this.#gossip.publishTxs(txs)) : direct;
+  }
+
+  /**
+   * Sends a transaction batch to validator `index` alone, on our consensus stream to it; false (and
+   * nothing sent) when that stream is not open.
+   */
+  relayTxsTo(index: number, txs: readonly Transaction[]): boolean {
+    const streams = this.#streams;
+    if (streams === undefined || this.#state !== "running") throw new NetworkNotRunningError("relay transactions");
+    if (index === this.selfIndex || txs.length === 0 || !streams.hasStream(index)) return false;
+    streams.send(index, encodeTxBatchFrame(txs));
+    return true;
   }
 
   /** Gossips a committed block for followers. */

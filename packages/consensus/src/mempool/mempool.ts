@@ -81,6 +81,27 @@ export class Mempool {
     return { txs, ids };
   }
 
+  /**
+   * Every pending transaction, oldest first, in groups of at most `maxTxs` transactions and `maxBytes`
+   * encoded bytes (a transaction larger than `maxBytes` makes a group of its own).
+   */
+  groups(maxTxs: number, maxBytes: number): Transaction[][] {
+    const groups: Transaction[][] = [];
+    let group: Transaction[] = [];
+    let bytes = 0;
+    for (const e of this.#pending.values()) {
+      if (group.length > 0 && (group.length >= maxTxs || bytes + e.bytes > maxBytes)) {
+        groups.push(group);
+        group = [];
+        bytes = 0;
+      }
+      group.push(e.tx);
+      bytes += e.bytes;
+    }
+    if (group.length > 0) groups.push(group);
+    return groups;
+  }
+
   /** Whether any pending transaction is not in `exclude`. */
   hasPendingOutside(exclude: ReadonlySet<string>): boolean {
     if (exclude.size === 0) return this.#pending.size > 0;

@@ -269,6 +269,29 @@ describe("OrdoNetwork over real libp2p (4 validators on loopback)", function () 
     await waitRound(1, 777);
   });
 
+  it("says when a stream to a validator reopens (validator:stream), and relayTxsTo sends to that validator alone", async () => {
+    const reopened = nextEvent<number>(nets[0]!, "validator:stream", "0's stream to 2 reopened", (v) => v === 2);
+    await nets[0]!.host.hangUp(nets[2]!.peerId);
+    expect(await reopened).to.equal(2);
+    const { batches: got, emitter } = collectTxBatches(nets);
+    const txs = [tx(rng), tx(rng), tx(rng)];
+    expect(nets[0]!.relayTxsTo(2, txs)).to.equal(true);
+    expect(nets[0]!.relayTxsTo(0, txs), "not to itself").to.equal(false);
+    // A marker relayed to everyone after it: when 1 and 3 have the marker, they would have had the batch.
+    const marker = [tx(rng)];
+    await nets[0]!.relayTxs(marker);
+    await until(
+      "batch and marker at 2, marker at 1 and 3",
+      () => got[2]!.length === 2 && got[1]!.length === 1 && got[3]!.length === 1,
+      [emitter],
+      ["tx"],
+    );
+    expect(got[2]!.map((b) => b.map(encodeTransaction))).to.deep.equal(
+      [txs, marker].map((b) => b.map(encodeTransaction)),
+    );
+    for (const i of [1, 3]) expect(got[i]![0]!.map(encodeTransaction)).to.deep.equal(marker.map(encodeTransaction));
+  });
+
   it("a validator that restarts on a new port is found again and rejoins", async () => {
     const gone = Promise.all(
       [0, 1, 2].map((i) => nextEvent<number>(nets[i]!, "validator:disconnect", `3 gone at ${i}`, (v) => v === 3)),

@@ -289,6 +289,7 @@ export class Validator implements NodeService {
         .catch((err) => this.log.warn({ err }, "gossiped batch failed admission"))
         .finally(() => this.#recentTxs.remove(txs));
     });
+    this.network.on("validator:stream", (index) => this.#resendPending(index));
     this.network.on("peer:offense", (o) => {
       this.metrics.rejectedMessages.inc({ kind: "peer", reason: o.reason.slice(0, 40) });
       this.log.warn(o, "peer offense");
@@ -454,6 +455,20 @@ export class Validator implements NodeService {
     for (let i = 0; i < txs.length; i += max) {
       this.network.relayTxs(txs.slice(i, i + max)).catch((err) => this.log.debug({ err }, "tx relay failed"));
     }
+  }
+
+  /**
+   * Our stream to validator `index` (re)opened: it may have missed what we relayed while it was
+   * unreachable (before the streams were up, during a partition), and a leader proposes only what
+   * it holds, so it gets our whole mempool again (it drops what it already has by id).
+   */
+  #resendPending(index: number): void {
+    const { maxTxsPerBatch, maxGossipBytes } = this.network.opts;
+    // The frame adds a tag byte and a u32 count to the transactions' encodings.
+    const groups = this.consensus.mempool.groups(maxTxsPerBatch, maxGossipBytes - 5);
+    let sent = 0;
+    for (const txs of groups) if (this.network.relayTxsTo(index, txs)) sent += txs.length;
+    if (sent > 0) this.log.debug({ validator: index, txs: sent }, "mempool sent again to a reconnected validator");
   }
 
   #onExecuted(e: ExecutedBlock): void {

@@ -40,6 +40,19 @@ describe("Mempool", () => {
     expect(m.hasPendingOutside(new Set([txs[0]!.hex]))).to.equal(true);
   });
 
+  it("groups every pending transaction, oldest first, within max txs and max bytes (an oversized one alone)", () => {
+    const m = new Mempool();
+    const txs = [1, 2, 3, 4, 5, 6].map((n) => tx(n));
+    const sizes = [100, 100, 100, 500, 100, 100];
+    for (const [i, x] of txs.entries()) m.add(x.t, x.id, sizes[i]!);
+    m.markCommitted([txs[5]!.hex]);
+    const nonces = (groups: { nonce: bigint }[][]) => groups.map((g) => g.map((t) => Number(t.nonce)));
+    expect(nonces(m.groups(2, 10_000))).to.deep.equal([[1, 2], [3, 4], [5]]);
+    expect(nonces(m.groups(10, 300))).to.deep.equal([[1, 2, 3], [4], [5]]);
+    expect(nonces(m.groups(10, 250))).to.deep.equal([[1, 2], [3], [4], [5]]);
+    expect(new Mempool().groups(10, 100)).to.deep.equal([]);
+  });
+
   it("refuses beyond its capacity and forgets the oldest committed ids beyond its bound", () => {
     const m = new Mempool({ capacity: 2, recentlyCommitted: 2 });
     const [a, b, c] = [tx(1), tx(2), tx(3)];
