@@ -9,7 +9,17 @@ export class StateError extends OrdoError<"RESERVED_KEY" | "KEY_TOO_LARGE" | "NO
 
 interface Pending {
   key: Uint8Array;
+  keyHex: string;
   value: Uint8Array | null;
+}
+
+export interface StateStoreOptions {
+  /**
+   * Committed values (and known absences) kept in memory, by key: a read served from here costs a
+   * Map lookup instead of a backend read (an LMDB get was ~60 % of a bank transfer's checkTx).
+   * Oldest first out. Default 65,536; 0 turns it off.
+   */
+  cacheEntries?: number;
 }
 
 /**
@@ -20,6 +30,9 @@ interface Pending {
  * App hash: `H_h = SHA-256(H_{h-1} || u64 h || canonical sorted write set of block h)`. It depends
  * only on the sequence of committed writes, and costs one pass over the block's writes, not over
  * the whole state (a Merkle tree over the state, for proofs of values, is a later refinement).
+ *
+ * Committed reads go through a bounded cache that `commit` updates once the backend's write is
+ * durable, so it always holds what the backend holds. Bytes returned by `get` must not be modified.
  */
 export class StateStore {
   readonly #backend: StateBackend;
@@ -31,9 +44,13 @@ export class StateStore {
   /** Set by `finalize`: the app hash and the sorted write set that `commit` persists (sorted once). */
   #finalized: { height: number; appHash: Uint8Array; writes: Pending[] } | null = null;
   #committedOnly = false;
+  /** Committed value by key (hex), null when the backend has none: see StateStoreOptions.cacheEntries. */
+  readonly #cache = new Map<string, Uint8Array | null>();
+  readonly #cacheEntries: number;
 
-  constructor(backend: StateBackend) {
+  constructor(backend: StateBackend, opts: StateStoreOptions = {}) {
     this.#backend = backend;
+    this.#cacheEntries = opts.cacheEntries ?? 65_536;
     const h = backend.get(META_HEIGHT);
     this.#initialized = h !== undefined;
     this.#height = h ? Number(new DataView(h.buffer, h.byteOffset, 8).getBigUint64(0)) : 0;
@@ -69,10 +86,31 @@ export class StateStore {
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    if (this.#committedOnly) return this.#backend.get(key);
-    const p = this.#pending.get(toHex(key));
-    if (p) return p.value ?? undefined;
-    return this.#backend.get(key);
+    const keyHex = toHex(key);
+    if (!this.#committedOnly) {
+      const p = this.#pending.get(keyHex);
+      if (p) return p.value ?? undefined;
+    }
+    return this.#committed(key, keyHex);
+  }
+
+  #committed(key: Uint8Array, keyHex: string): Uint8Array | undefined {
+    const cached = this.#cache.get(keyHex);
+    if (cached !== undefined) return cached ?? undefined;
+    const value = this.#backend.get(key);
+    if (this.#cacheEntries > 0) this.#remember(keyHex, value ?? null);
+    return value;
+  }
+
+  #remember(keyHex: string, value: Uint8Array | null): void {
+    // First in, first out (a Map iterates in insertion order), in chunks so eviction stays cheap.
+    this.#cache.set(keyHex, value);
+    if (this.#cache.size <= this.#cacheEntries) return;
+    let excess = this.#cache.size - this.#cacheEntries + Math.min(1024, this.#cacheEntries);
+    for (const k of this.#cache.keys()) {
+      if (excess-- <= 0) break;
+      this.#cache.delete(k);
+    }
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
@@ -145,6 +183,7 @@ export class StateStore {
     new DataView(heightBytes.buffer).setBigUint64(0, BigInt(height));
     const writes: KvWrite[] = [...sorted, { key: META_HEIGHT, value: heightBytes }, { key: META_HASH, value: appHash }];
     await this.#backend.write(writes);
+    if (this.#cacheEntries > 0) for (const w of sorted) this.#remember(w.keyHex, w.value);
     this.#height = height;
     this.#appHash = appHash;
     this.#initialized = true;
@@ -166,7 +205,7 @@ export class StateStore {
     if (key.length > MAX_KEY_BYTES) throw new StateError("KEY_TOO_LARGE", `keys are at most ${MAX_KEY_BYTES} bytes`);
     const keyHex = toHex(key);
     this.#journal.push({ keyHex, previous: this.#pending.get(keyHex) });
-    this.#pending.set(keyHex, { key: key.slice(), value });
+    this.#pending.set(keyHex, { key: key.slice(), keyHex, value });
   }
 
   #sortedWrites(): Pending[] {

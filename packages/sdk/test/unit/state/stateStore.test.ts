@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { forEachSeed } from "@ordo/types/testing";
+import { forEachSeed, SeededRandom } from "@ordo/types/testing";
 import { MemoryBackend, StateError, StateStore } from "../../../src/index.js";
 
 const b = (s: string) => new TextEncoder().encode(s);
@@ -148,5 +148,71 @@ describe("StateStore", () => {
         .map(([k, v]) => `${k}=${v}`);
       expect(page, `after ${after}`).to.deep.equal(wantPage);
     });
+  });
+
+  it("property: with a small read cache, every read (pending, committed, during a commit) equals an uncached store's, and a failed commit leaves it unchanged", async () => {
+    class CountingBackend extends MemoryBackend {
+      reads = 0;
+      failNext = false;
+      override get(key: Uint8Array) {
+        this.reads++;
+        return super.get(key);
+      }
+      override async write(writes: Parameters<MemoryBackend["write"]>[0]) {
+        if (this.failNext) {
+          this.failNext = false;
+          throw new Error("disk full");
+        }
+        return super.write(writes);
+      }
+    }
+    const base = Number(process.env.ORDO_SEED ?? 1);
+    for (let seed = base; seed < base + 60; seed++) {
+      const rng = new SeededRandom(seed);
+      const cachedBackend = new CountingBackend();
+      const plainBackend = new CountingBackend();
+      const cached = new StateStore(cachedBackend, { cacheEntries: 3 });
+      const plain = new StateStore(plainBackend, { cacheEntries: 0 });
+      let height = 0;
+      const key = () => b(`k${rng.int(0, 6)}`);
+      const same = (k: Uint8Array, committedOnly: boolean) => {
+        const read = (st: StateStore) => s(committedOnly ? st.readCommitted(() => st.get(k)) : st.get(k));
+        expect(read(cached), `seed ${seed}, key ${s(k)}`).to.equal(read(plain));
+      };
+      for (let step = 0; step < 80; step++) {
+        const op = rng.int(0, 9);
+        if (op <= 2) {
+          const [k, v] = [key(), b(`v${step}`)];
+          for (const st of [cached, plain]) st.set(k, v);
+        } else if (op === 3) {
+          const k = key();
+          for (const st of [cached, plain]) st.delete(k);
+        } else if (op <= 6) same(key(), rng.bool());
+        else if (op === 7) for (const st of [cached, plain]) st.rollback();
+        else {
+          height++;
+          const fail = rng.int(0, 3) === 0;
+          for (const st of [cached, plain]) st.finalize(height);
+          cachedBackend.failNext = fail;
+          plainBackend.failNext = fail;
+          const k = key();
+          const before = s(plain.readCommitted(() => plain.get(k)));
+          const commits = [cached.commit(), plain.commit()];
+          // While the write is in flight a committed read sees the state before it or after it.
+          const during = s(cached.readCommitted(() => cached.get(k)));
+          const outcomes = await Promise.allSettled(commits);
+          expect([before, s(plain.readCommitted(() => plain.get(k)))], `seed ${seed}`).to.include(during);
+          expect(outcomes.map((o) => o.status)).to.deep.equal(
+            fail ? ["rejected", "rejected"] : ["fulfilled", "fulfilled"],
+          );
+          if (fail) {
+            height--;
+            for (const st of [cached, plain]) st.rollback();
+          }
+          for (let i = 0; i < 7; i++) same(b(`k${i}`), true);
+        }
+      }
+      expect(cachedBackend.reads, `seed ${seed}: the cache serves reads`).to.be.below(plainBackend.reads);
+    }
   });
 });
