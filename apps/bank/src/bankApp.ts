@@ -10,12 +10,10 @@ import {
   fromBase64,
   ok,
   OrdoError,
-  Reader,
   type StateBackend,
   type TxContext,
   type TxOutcome,
   toBase64,
-  Writer,
 } from "@ordo/sdk";
 import { decodePayload, decodeU128, encodeU128, MAX_AMOUNT } from "./payload.js";
 
@@ -41,6 +39,28 @@ export const BankCode = {
   /** checkTx: the nonce is further than MAX_NONCE_AHEAD past the account's next nonce. */
   NONCE_TOO_FAR: 108,
 } as const;
+
+/** An account as stored: balance u128, then nonce u64, big-endian (24 bytes). */
+const ACCOUNT_BYTES = 24;
+
+function encodeAccount(a: Account): Uint8Array {
+  const bytes = new Uint8Array(ACCOUNT_BYTES);
+  const v = new DataView(bytes.buffer);
+  v.setBigUint64(0, a.balance >> 64n);
+  v.setBigUint64(8, BigInt.asUintN(64, a.balance));
+  v.setBigUint64(16, a.nonce);
+  return bytes;
+}
+
+function decodeAccount(bytes: Uint8Array): Account {
+  if (bytes.length !== ACCOUNT_BYTES)
+    throw new CodecError("INVALID_VALUE", `a stored account is ${bytes.length} bytes, not 24`);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, ACCOUNT_BYTES);
+  const high = v.getBigUint64(0);
+  const low = v.getBigUint64(8);
+  // Balances below 2^64 (all but the largest) skip the shift.
+  return { balance: high === 0n ? low : (high << 64n) | low, nonce: v.getBigUint64(16) };
+}
 
 /**
  * checkTx admits nonces up to this far past the account's next one, so a client may have many
@@ -91,10 +111,7 @@ export class BankApp extends BaseApplication {
   account(publicKey: Uint8Array): Account | undefined {
     if (publicKey.length !== 32) return undefined;
     const bytes = this.store.get(accountKey(publicKey));
-    if (!bytes) return undefined;
-    const r = new Reader(bytes);
-    const balance = (r.bigU64() << 64n) | r.bigU64();
-    return { balance, nonce: r.bigU64() };
+    return bytes ? decodeAccount(bytes) : undefined;
   }
 
   supply(): bigint {
@@ -193,11 +210,7 @@ export class BankApp extends BaseApplication {
   }
 
   #put(pk: Uint8Array, a: Account): void {
-    const w = new Writer(24)
-      .bigU64(a.balance >> 64n)
-      .bigU64(a.balance & ((1n << 64n) - 1n))
-      .bigU64(a.nonce);
-    this.store.set(accountKey(pk), w.finish());
+    this.store.set(accountKey(pk), encodeAccount(a));
   }
 }
 
