@@ -431,6 +431,11 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
     return true;
   }
 
+  /** Frames waiting to be written to validator `index` (0 when the network is not running). */
+  queuedTo(index: number): number {
+    return this.#streams?.queued(index) ?? 0;
+  }
+
   /** Gossips a committed block for followers. */
   async publishBlock(block: Block): Promise<number> {
     if (this.#gossip === undefined || this.#state !== "running") throw new NetworkNotRunningError("publish");

@@ -36,6 +36,7 @@ import { peerIdOfPublicKey } from "../peerIdentity.js";
 import { isBuiltinApp, loadAppFactory } from "./appLoader.js";
 import { ConsensusEventLoop } from "./eventLoop.js";
 import { InboundMessages } from "./inboundMessages.js";
+import { resendInGroups } from "./mempoolResend.js";
 import { RecentBlocks } from "./recentBlocks.js";
 import { RecentTxs } from "./recentTxs.js";
 import { systemTime } from "./systemTime.js";
@@ -61,6 +62,10 @@ const RECENT_TX_MEMORY = 50_000;
  * together, with the HTTP API in front. `Validator.open(home)` then `start()`; `stop()` closes
  * everything in reverse order and is safe to call twice.
  */
+/** A mempool re-send goes in groups of at most this many transactions and bytes (see #resendPending). */
+const RESEND_GROUP_TXS = 1000;
+const RESEND_GROUP_BYTES = 256 * 1024;
+
 export class Validator implements NodeService {
   readonly home: Home;
   readonly log: Logger;
@@ -460,15 +465,26 @@ export class Validator implements NodeService {
   /**
    * Our stream to validator `index` (re)opened: it may have missed what we relayed while it was
    * unreachable (before the streams were up, during a partition), and a leader proposes only what
-   * it holds, so it gets our whole mempool again (it drops what it already has by id).
+   * it holds, so it gets our whole mempool again (it drops what it already has by id), paced so
+   * that consensus messages to it never wait behind more than one group.
    */
   #resendPending(index: number): void {
     const { maxTxsPerBatch, maxGossipBytes } = this.network.opts;
     // The frame adds a tag byte and a u32 count to the transactions' encodings.
-    const groups = this.consensus.mempool.groups(maxTxsPerBatch, maxGossipBytes - 5);
-    let sent = 0;
-    for (const txs of groups) if (this.network.relayTxsTo(index, txs)) sent += txs.length;
-    if (sent > 0) this.log.debug({ validator: index, txs: sent }, "mempool sent again to a reconnected validator");
+    const groups = this.consensus.mempool.groups(
+      Math.min(RESEND_GROUP_TXS, maxTxsPerBatch),
+      Math.min(RESEND_GROUP_BYTES, maxGossipBytes - 5),
+    );
+    if (groups.length === 0) return;
+    resendInGroups(groups, {
+      send: (txs) => this.network.running && this.network.relayTxsTo(index, txs),
+      queued: () => this.network.queuedTo(index),
+      pause: () => new Promise((resolve) => setTimeout(resolve, 1)),
+      running: () => this.#state === "running",
+    }).then(
+      (sent) => this.log.debug({ validator: index, txs: sent }, "mempool sent again to a reconnected validator"),
+      (err) => this.log.warn({ validator: index, err: String(err) }, "mempool re-send failed"),
+    );
   }
 
   #onExecuted(e: ExecutedBlock): void {

@@ -1,0 +1,32 @@
+import type { Transaction } from "@ordo/types";
+
+/** What a re-send to one validator needs from the validator and its network. */
+export interface ResendLink {
+  /** Sends one batch to the validator; false when its stream is gone (the re-send stops). */
+  send(txs: readonly Transaction[]): boolean;
+  /** Frames still waiting to be written to it. */
+  queued(): number;
+  /** Resolves after a short pause (a timer: the link's queue drains as the socket accepts writes). */
+  pause(): Promise<void>;
+  /** False once the validator is stopping. */
+  running(): boolean;
+}
+
+/**
+ * Sends `groups` (a mempool's pending transactions) to a validator whose stream has just (re)opened,
+ * one group at a time, each once the link's queue is empty: a whole mempool queued at once (up to
+ * tens of MB) would hold every consensus message to that validator behind it, and rounds could time
+ * out. Resolves with the number of transactions sent.
+ */
+export async function resendInGroups(groups: readonly (readonly Transaction[])[], link: ResendLink): Promise<number> {
+  let sent = 0;
+  for (const txs of groups) {
+    while (link.queued() > 0) {
+      if (!link.running()) return sent;
+      await link.pause();
+    }
+    if (!link.running() || !link.send(txs)) return sent;
+    sent += txs.length;
+  }
+  return sent;
+}
