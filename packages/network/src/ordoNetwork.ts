@@ -431,9 +431,10 @@ export class OrdoNetwork extends EventEmitter<NetworkEvents> implements Consensu
     return true;
   }
 
-  /** Frames waiting to be written to validator `index` (0 when the network is not running). */
-  queuedTo(index: number): number {
-    return this.#streams?.queued(index) ?? 0;
+  /** Frames waiting to be written to validator `index`; undefined while no stream to it is open. */
+  queuedTo(index: number): number | undefined {
+    const streams = this.#streams;
+    return streams?.hasStream(index) ? streams.queued(index) : undefined;
   }
 
   /** Gossips a committed block for followers. */

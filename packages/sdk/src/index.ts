@@ -26,7 +26,7 @@ export {
 } from "./execution/executionOptions.js";
 export { Code } from "./resultCodes.js";
 export { type KvWrite, MemoryBackend, type StateBackend } from "./state/stateBackend.js";
-export { MAX_KEY_BYTES, StateError, StateStore } from "./state/stateStore.js";
+export { MAX_KEY_BYTES, StateError, StateStore, type StateStoreOptions } from "./state/stateStore.js";
 // What apps need from the lower layers, so an app depends on @ordo/sdk alone.
 export {
   KeyPair,

@@ -4,8 +4,8 @@ import type { Transaction } from "@ordo/types";
 export interface ResendLink {
   /** Sends one batch to the validator; false when its stream is gone (the re-send stops). */
   send(txs: readonly Transaction[]): boolean;
-  /** Frames still waiting to be written to it. */
-  queued(): number;
+  /** Frames still waiting to be written to it; undefined once its stream is gone (the re-send stops). */
+  queued(): number | undefined;
   /** Resolves after a short pause (a timer: the link's queue drains as the socket accepts writes). */
   pause(): Promise<void>;
   /** False once the validator is stopping. */
@@ -21,8 +21,9 @@ export interface ResendLink {
 export async function resendInGroups(groups: readonly (readonly Transaction[])[], link: ResendLink): Promise<number> {
   let sent = 0;
   for (const txs of groups) {
-    while (link.queued() > 0) {
-      if (!link.running()) return sent;
+    for (let queued = link.queued(); queued !== 0; queued = link.queued()) {
+      // A new stream starts a re-send of its own.
+      if (queued === undefined || !link.running()) return sent;
       await link.pause();
     }
     if (!link.running() || !link.send(txs)) return sent;

@@ -56,16 +56,15 @@ export interface ValidatorOptions {
 const VERIFIED_TX_MEMORY = 200_000;
 /** Most transactions held while in admission, for compact proposals (normally a few batches). */
 const RECENT_TX_MEMORY = 50_000;
+/** A mempool re-send goes in groups of at most this many transactions and bytes (see #resendPending). */
+const RESEND_GROUP_TXS = 1000;
+const RESEND_GROUP_BYTES = 256 * 1024;
 
 /**
  * A validator: the network, consensus, execution, storage and the app of one home folder, wired
  * together, with the HTTP API in front. `Validator.open(home)` then `start()`; `stop()` closes
  * everything in reverse order and is safe to call twice.
  */
-/** A mempool re-send goes in groups of at most this many transactions and bytes (see #resendPending). */
-const RESEND_GROUP_TXS = 1000;
-const RESEND_GROUP_BYTES = 256 * 1024;
-
 export class Validator implements NodeService {
   readonly home: Home;
   readonly log: Logger;
@@ -478,7 +477,7 @@ export class Validator implements NodeService {
     if (groups.length === 0) return;
     resendInGroups(groups, {
       send: (txs) => this.network.running && this.network.relayTxsTo(index, txs),
-      queued: () => this.network.queuedTo(index),
+      queued: () => (this.network.running ? this.network.queuedTo(index) : undefined),
       pause: () => new Promise((resolve) => setTimeout(resolve, 1)),
       running: () => this.#state === "running",
     }).then(

@@ -30,8 +30,8 @@ interface Pending {
 export interface StateStoreOptions {
   /**
    * Committed values (and known absences) kept in memory, by key: a read served from here costs a
-   * Map lookup instead of a backend read (an LMDB get was ~60 % of a bank transfer's checkTx).
-   * Oldest first out. Default 65,536; 0 turns it off.
+   * Map lookup instead of a backend read (an LMDB get; `npm run bench:bank`: checkTx of a transfer
+   * 2.42 -> 1.94 us). Oldest first out. Default 65,536; 0 turns it off.
    */
   cacheEntries?: number;
 }

@@ -4,7 +4,12 @@ import { expect } from "chai";
 import { type ResendLink, resendInGroups } from "../../../src/validator/mempoolResend.js";
 
 /** A link whose queue empties one frame per pause, recording what was queued when each group went. */
-function fakeLink(opts: { framesPerGroup: number; streamLostAfter?: number; stopAfterPauses?: number }) {
+function fakeLink(opts: {
+  framesPerGroup: number;
+  streamLostAfter?: number;
+  stopAfterPauses?: number;
+  streamClosedAfterPauses?: number;
+}) {
   const sentAt: { queuedBefore: number; txs: number }[] = [];
   let queued = 0;
   let pauses = 0;
@@ -15,7 +20,8 @@ function fakeLink(opts: { framesPerGroup: number; streamLostAfter?: number; stop
       queued += opts.framesPerGroup;
       return true;
     },
-    queued: () => queued,
+    queued: () =>
+      opts.streamClosedAfterPauses !== undefined && pauses >= opts.streamClosedAfterPauses ? undefined : queued,
     pause: async () => {
       pauses++;
       queued = Math.max(0, queued - 1);
@@ -43,6 +49,10 @@ describe("resendInGroups (a mempool re-sent to a reconnected validator)", () => 
     const stopped = fakeLink({ framesPerGroup: 3, stopAfterPauses: 2 });
     expect(await resendInGroups(groups, stopped.link)).to.equal(3);
     expect(stopped.sentAt).to.have.length(1);
+    // The stream closes with frames still queued: no waiting for a queue that will not drain.
+    const closed = fakeLink({ framesPerGroup: 5, streamClosedAfterPauses: 1 });
+    expect(await resendInGroups(groups, closed.link)).to.equal(3);
+    expect(closed.pauses()).to.equal(1);
   });
 
   it("sends nothing for an empty mempool", async () => {
