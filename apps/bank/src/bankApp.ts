@@ -43,23 +43,49 @@ export const BankCode = {
 /** An account as stored: balance u128, then nonce u64, big-endian (24 bytes). */
 const ACCOUNT_BYTES = 24;
 
+// Byte by byte, never through `.buffer`: reading the buffer of a small typed array (a cached
+// state value is one) makes V8 move its bytes to a new backing store (see README, eighth session).
 function encodeAccount(a: Account): Uint8Array {
   const bytes = new Uint8Array(ACCOUNT_BYTES);
-  const v = new DataView(bytes.buffer);
-  v.setBigUint64(0, a.balance >> 64n);
-  v.setBigUint64(8, BigInt.asUintN(64, a.balance));
-  v.setBigUint64(16, a.nonce);
+  writeU64(bytes, 0, a.balance >> 64n);
+  writeU64(bytes, 8, BigInt.asUintN(64, a.balance));
+  writeU64(bytes, 16, a.nonce);
   return bytes;
 }
 
 function decodeAccount(bytes: Uint8Array): Account {
   if (bytes.length !== ACCOUNT_BYTES)
     throw new CodecError("INVALID_VALUE", `a stored account is ${bytes.length} bytes, not 24`);
-  const v = new DataView(bytes.buffer, bytes.byteOffset, ACCOUNT_BYTES);
-  const high = v.getBigUint64(0);
-  const low = v.getBigUint64(8);
-  // Balances below 2^64 (all but the largest) skip the shift.
-  return { balance: high === 0n ? low : (high << 64n) | low, nonce: v.getBigUint64(16) };
+  const high = readU64(bytes, 0);
+  const low = readU64(bytes, 8);
+  return { balance: high === 0n ? low : (high << 64n) | low, nonce: readU64(bytes, 16) };
+}
+
+const TWO_32 = 0x1_0000_0000;
+
+function writeU64(out: Uint8Array, at: number, v: bigint): void {
+  // Below 2^53 (every nonce, and balances but the largest) one exact Number gives both halves.
+  const small = v <= 0x1f_ffff_ffff_ffffn;
+  const n = small ? Number(v) : 0;
+  writeU32(out, at, small ? Math.floor(n / TWO_32) : Number(v >> 32n));
+  writeU32(out, at + 4, small ? n >>> 0 : Number(v & 0xffff_ffffn));
+}
+
+function readU64(b: Uint8Array, at: number): bigint {
+  const high = readU32(b, at);
+  const low = readU32(b, at + 4);
+  return high < 0x20_0000 ? BigInt(high * TWO_32 + low) : (BigInt(high) << 32n) | BigInt(low);
+}
+
+function writeU32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v >>> 24;
+  out[at + 1] = (v >>> 16) & 0xff;
+  out[at + 2] = (v >>> 8) & 0xff;
+  out[at + 3] = v & 0xff;
+}
+
+function readU32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }
 
 /**

@@ -108,6 +108,26 @@ describe("bank app", () => {
     expect(await balanceOf(h, alice)).to.equal(MAX_AMOUNT);
   });
 
+  it("stores balances exactly on both sides of 2^53 and 2^64 (the account codec's fast and general paths)", async () => {
+    const edges = [
+      0n,
+      1n,
+      2n ** 53n - 1n,
+      2n ** 53n,
+      2n ** 64n - 1n,
+      2n ** 64n,
+      2n ** 64n + 2n ** 53n + 7n,
+      2n ** 127n,
+    ];
+    const { h, accounts } = await bank(edges);
+    for (const [i, a] of accounts.entries()) expect(await balanceOf(h, a), `balance ${edges[i]}`).to.equal(edges[i]);
+    // A transfer rewrites both accounts through the codec: 2^53 - 1 + 1 crosses into the general path.
+    const [, one, below53] = accounts as HarnessAccount[];
+    expect((await h.block([one!.tx(transfer(below53!.publicKey, 1n))])).results[0]!.code).to.equal(Code.OK);
+    expect(await balanceOf(h, below53!)).to.equal(2n ** 53n);
+    expect(await balanceOf(h, one!)).to.equal(0n);
+  });
+
   it("createApp is the factory a node loads, on the backend it is given", async () => {
     const backend = new MemoryBackend();
     const alice = harnessKey(77);
