@@ -155,6 +155,13 @@ describe("OrdoStore (LMDB)", () => {
     expect(keys).to.deep.equal(["acct/alice", "acct/carol"]);
     expect(store.appState.get(enc("acct/bob"))).to.equal(undefined);
     expect([...store.appState.scan(enc("acct/"), 1)]).to.have.length(1);
+    // Values of a batch share one buffer on the way in: each must come back whole and alone.
+    const values = ["", "a", "bb", "x".repeat(300), "ccc"];
+    await store.appState.write(values.map((v, i) => ({ key: enc(`v/${i}`), value: enc(v) })));
+    const dec = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b));
+    expect(values.map((_, i) => dec(store.appState.get(enc(`v/${i}`))))).to.deep.equal(values);
+    expect(dec(store.appState.get(enc("acct/alice")))).to.equal("7");
+    expect(dec(store.appState.get(enc("meta/x")))).to.equal("1");
     await store.close();
   });
 
