@@ -1,12 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setOp } from "@ordo/app-kv";
 import { KeyPair, signTransaction } from "@ordo/crypto";
 import { LocalCluster, loadGenesis } from "@ordo/node";
 import { encodeTransaction, type Transaction, toBase64 } from "@ordo/types";
 import { expect } from "chai";
-import { eventually, fetchJson, statusOf } from "./helpers.js";
+import { eventually, fastTempDir, fetchJson, statusOf, stopAndClean } from "./helpers.js";
 
 const VALIDATORS = 4;
 /**
@@ -39,10 +37,7 @@ describe("e2e: catch-up of a validator that missed thousands of blocks", functio
 
   before(async function () {
     this.timeout(60_000);
-    // On tmpfs when there is one: this test measures catch-up, not this machine's fsync latency
-    // (hundreds of ms per block on a busy shared disk). ORDO_E2E_TMP picks another folder.
-    const base = process.env.ORDO_E2E_TMP ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
-    dir = mkdtempSync(join(base, "ordo-catchup-"));
+    dir = fastTempDir("ordo-catchup-");
     cluster = await LocalCluster.start({
       dir,
       validators: VALIDATORS,
@@ -57,9 +52,7 @@ describe("e2e: catch-up of a validator that missed thousands of blocks", functio
 
   after(async function () {
     this.timeout(60_000);
-    await cluster?.stop();
-    if (this.currentTest?.state === "failed" || process.env.ORDO_KEEP_LOGS) console.log(`catch-up: logs in ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
+    await stopAndClean(cluster, dir, this.currentTest?.state === "failed", "catch-up");
   });
 
   /** `count` kv sets from fresh senders (nonce 0 each, so any order executes). */

@@ -1,4 +1,8 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LocalCluster } from "@ordo/node";
 import { SIGNATURE_LENGTH, type Transaction } from "@ordo/types";
 
 /** GETs `url` and parses its JSON body; throws on a non-2xx answer. */
@@ -80,4 +84,42 @@ export function noopTransactions(chainId: string, first: number, count: number):
     });
   }
   return txs;
+}
+
+/**
+ * A new folder for a cluster's homes, on tmpfs when there is one: these tests measure the protocol,
+ * not this machine's fsync latency (hundreds of ms per block on a busy shared disk).
+ * ORDO_E2E_TMP picks another base folder.
+ */
+export function fastTempDir(prefix: string): string {
+  const base = process.env.ORDO_E2E_TMP ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
+  return mkdtempSync(join(base, prefix));
+}
+
+/** Four noop validators, txAuth none, blocks of at most `maxTxsPerBlock` (and a 5 ms batch wait). */
+export function startNoopCluster(
+  dir: string,
+  opts: { maxTxsPerBlock: number; retainBlocks?: number },
+): Promise<LocalCluster> {
+  return LocalCluster.start({
+    dir,
+    validators: 4,
+    app: "noop",
+    accounts: 1,
+    txAuth: "none",
+    ...(opts.retainBlocks !== undefined ? { retainBlocks: opts.retainBlocks } : {}),
+    consensus: { maxTxsPerBlock: opts.maxTxsPerBlock, maxBatchWaitMs: 5 },
+  });
+}
+
+/** Stops `cluster`; removes `dir` unless the test failed or ORDO_KEEP_LOGS is set (then says where it is). */
+export async function stopAndClean(
+  cluster: LocalCluster | undefined,
+  dir: string,
+  failed: boolean,
+  what: string,
+): Promise<void> {
+  await cluster?.stop();
+  if (failed || process.env.ORDO_KEEP_LOGS) console.log(`${what}: logs in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }

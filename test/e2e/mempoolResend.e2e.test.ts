@@ -1,12 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LocalCluster, loadGenesis } from "@ordo/node";
+import { type LocalCluster, loadGenesis } from "@ordo/node";
 import { encodeTransaction, toBase64, toHex, transactionId } from "@ordo/types";
 import { expect } from "chai";
-import { eventually, fetchJson, noopTransactions } from "./helpers.js";
+import { eventually, fastTempDir, fetchJson, noopTransactions, startNoopCluster, stopAndClean } from "./helpers.js";
 
-const VALIDATORS = 4;
 /** Longer than gossipsub keeps advertising a published message (mcacheGossip 3 x heartbeat 1 s). */
 const GOSSIP_HISTORY_MS = 6000;
 const TXS = 600;
@@ -28,24 +25,13 @@ describe("e2e: a validator's mempool reaches validators that reconnect", functio
 
   before(async function () {
     this.timeout(60_000);
-    const base = process.env.ORDO_E2E_TMP ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
-    dir = mkdtempSync(join(base, "ordo-resend-"));
-    cluster = await LocalCluster.start({
-      dir,
-      validators: VALIDATORS,
-      app: "noop",
-      accounts: 1,
-      txAuth: "none",
-      consensus: { maxTxsPerBlock: TXS_PER_BLOCK, maxBatchWaitMs: 5 },
-    });
+    dir = fastTempDir("ordo-resend-");
+    cluster = await startNoopCluster(dir, { maxTxsPerBlock: TXS_PER_BLOCK });
   });
 
   after(async function () {
     this.timeout(60_000);
-    await cluster?.stop();
-    if (this.currentTest?.state === "failed" || process.env.ORDO_KEEP_LOGS)
-      console.log(`mempool resend: logs in ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
+    await stopAndClean(cluster, dir, this.currentTest?.state === "failed", "mempool resend");
   });
 
   const txState = async (i: number, id: string) => {

@@ -1,10 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LocalCluster, loadGenesis } from "@ordo/node";
+import { type LocalCluster, loadGenesis } from "@ordo/node";
 import { encodeTransaction, type Transaction, toBase64 } from "@ordo/types";
 import { expect } from "chai";
-import { eventually, fetchJson, noopTransactions } from "./helpers.js";
+import { eventually, fastTempDir, fetchJson, noopTransactions, startNoopCluster, stopAndClean } from "./helpers.js";
 
 const VALIDATORS = 4;
 const RETAIN = 100;
@@ -33,25 +31,14 @@ describe("e2e: pruning below storage.retainBlocks", function () {
 
   before(async function () {
     this.timeout(60_000);
-    const base = process.env.ORDO_E2E_TMP ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
-    dir = mkdtempSync(join(base, "ordo-prune-"));
-    cluster = await LocalCluster.start({
-      dir,
-      validators: VALIDATORS,
-      app: "noop",
-      accounts: 1,
-      txAuth: "none",
-      retainBlocks: RETAIN,
-      consensus: { maxTxsPerBlock: TXS_PER_BLOCK, maxBatchWaitMs: 5 },
-    });
+    dir = fastTempDir("ordo-prune-");
+    cluster = await startNoopCluster(dir, { maxTxsPerBlock: TXS_PER_BLOCK, retainBlocks: RETAIN });
     chainId = loadGenesis(join(dir, "node0", "genesis.json")).chainId;
   });
 
   after(async function () {
     this.timeout(60_000);
-    await cluster?.stop();
-    if (this.currentTest?.state === "failed" || process.env.ORDO_KEEP_LOGS) console.log(`pruning: logs in ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
+    await stopAndClean(cluster, dir, this.currentTest?.state === "failed", "pruning");
   });
 
   function noopTxs(count: number): Transaction[] {
