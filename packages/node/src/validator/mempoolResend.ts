@@ -31,3 +31,23 @@ export async function resendInGroups(groups: readonly (readonly Transaction[])[]
   }
   return sent;
 }
+
+/**
+ * At most one re-send to each validator per `intervalMs`: only validators may open consensus
+ * streams, but one that reset its stream over and over would otherwise get the whole mempool each
+ * time. What a validator misses in a gap shorter than the interval, gossipsub still offers it (it
+ * advertises a published message for ~3 s), so the interval stays below that.
+ */
+export class ResendThrottle {
+  readonly #last = new Map<number, number>();
+
+  constructor(readonly intervalMs: number) {}
+
+  /** Whether a re-send to `validator` may start at `now` (ms); if so, it counts from now. */
+  allow(validator: number, now: number): boolean {
+    const last = this.#last.get(validator);
+    if (last !== undefined && now - last < this.intervalMs) return false;
+    this.#last.set(validator, now);
+    return true;
+  }
+}

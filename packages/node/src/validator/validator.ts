@@ -36,7 +36,7 @@ import { peerIdOfPublicKey } from "../peerIdentity.js";
 import { isBuiltinApp, loadAppFactory } from "./appLoader.js";
 import { ConsensusEventLoop } from "./eventLoop.js";
 import { InboundMessages } from "./inboundMessages.js";
-import { resendInGroups } from "./mempoolResend.js";
+import { ResendThrottle, resendInGroups } from "./mempoolResend.js";
 import { RecentBlocks } from "./recentBlocks.js";
 import { RecentTxs } from "./recentTxs.js";
 import { systemTime } from "./systemTime.js";
@@ -59,6 +59,8 @@ const RECENT_TX_MEMORY = 50_000;
 /** A mempool re-send goes in groups of at most this many transactions and bytes (see #resendPending). */
 const RESEND_GROUP_TXS = 1000;
 const RESEND_GROUP_BYTES = 256 * 1024;
+/** At most one mempool re-send per validator this often (see ResendThrottle). */
+const RESEND_INTERVAL_MS = 2000;
 
 /**
  * A validator: the network, consensus, execution, storage and the app of one home folder, wired
@@ -81,6 +83,7 @@ export class Validator implements NodeService {
   readonly #inbound: InboundMessages;
   /** Transactions in admission, by id: compact proposals are rebuilt from them and the mempool. */
   readonly #recentTxs = new RecentTxs(RECENT_TX_MEMORY);
+  readonly #resendThrottle = new ResendThrottle(RESEND_INTERVAL_MS);
   readonly #pool: VerificationPool;
   readonly #admission: TxAdmission;
   readonly #consensusStorage: LmdbConsensusStorage;
@@ -468,13 +471,17 @@ export class Validator implements NodeService {
    * that consensus messages to it never wait behind more than one group.
    */
   #resendPending(index: number): void {
+    if (this.consensus.mempool.size === 0) return;
+    if (!this.#resendThrottle.allow(index, Date.now())) {
+      this.log.debug({ validator: index }, "mempool re-send skipped: one started less than 2 s ago");
+      return;
+    }
     const { maxTxsPerBatch, maxGossipBytes } = this.network.opts;
     // The frame adds a tag byte and a u32 count to the transactions' encodings.
     const groups = this.consensus.mempool.groups(
       Math.min(RESEND_GROUP_TXS, maxTxsPerBatch),
       Math.min(RESEND_GROUP_BYTES, maxGossipBytes - 5),
     );
-    if (groups.length === 0) return;
     resendInGroups(groups, {
       send: (txs) => this.network.running && this.network.relayTxsTo(index, txs),
       queued: () => (this.network.running ? this.network.queuedTo(index) : undefined),

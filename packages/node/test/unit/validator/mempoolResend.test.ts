@@ -1,7 +1,7 @@
 import { arbitraryTransaction, SeededRandom } from "@ordo/types/testing";
 import type { Transaction } from "@ordo/types";
 import { expect } from "chai";
-import { type ResendLink, resendInGroups } from "../../../src/validator/mempoolResend.js";
+import { type ResendLink, ResendThrottle, resendInGroups } from "../../../src/validator/mempoolResend.js";
 
 /** A link whose queue empties one frame per pause, recording what was queued when each group went. */
 function fakeLink(opts: {
@@ -59,5 +59,18 @@ describe("resendInGroups (a mempool re-sent to a reconnected validator)", () => 
     const { link, sentAt } = fakeLink({ framesPerGroup: 1 });
     expect(await resendInGroups([], link)).to.equal(0);
     expect(sentAt).to.have.length(0);
+  });
+});
+
+describe("ResendThrottle", () => {
+  it("allows one re-send per validator per interval, each validator on its own clock", () => {
+    const t = new ResendThrottle(2000);
+    expect(t.allow(1, 10_000)).to.equal(true);
+    expect(t.allow(1, 11_999), "within the interval").to.equal(false);
+    expect(t.allow(2, 11_999), "another validator").to.equal(true);
+    expect(t.allow(1, 12_000), "the interval is over").to.equal(true);
+    // A refused attempt does not restart the interval.
+    expect(t.allow(2, 12_500)).to.equal(false);
+    expect(t.allow(2, 13_999)).to.equal(true);
   });
 });
