@@ -11,7 +11,8 @@ function writeU128(w: Writer, v: bigint): void {
   w.bigU64(v >> 64n).bigU64(v & ((1n << 64n) - 1n));
 }
 
-function readU128(r: Reader): bigint {
+/** A u128 as two big-endian u64 (amounts, and balances as stored). */
+export function readU128(r: Reader): bigint {
   return (r.bigU64("amount high") << 64n) | r.bigU64("amount low");
 }
 
