@@ -67,8 +67,11 @@ export interface BenchIo {
 }
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
-/** Transactions per second to build ahead for an unsigned closed-loop run (beyond is built inline). */
-const UNSIGNED_PREBUILD_RATE = 20_000;
+/**
+ * Transactions per second to build ahead for an unsigned closed-loop run (beyond is built inline,
+ * at the generator's CPU in the window: keep it above the best rate seen, ~28,000).
+ */
+const UNSIGNED_PREBUILD_RATE = 40_000;
 
 /** Warm-up before level `level` of a run: the whole `--warmup` first, a short settle after. */
 function warmupOf(o: BenchOptions, level: number): number {
@@ -132,7 +135,7 @@ export async function runBench(o: BenchOptions, io: BenchIo): Promise<BenchResul
       const open = o.mode.kind === "open" && o.sweep.length === 0 ? o.mode.rate : undefined;
       const rate = open ?? (factory.signs ? ceiling * 1.3 : UNSIGNED_PREBUILD_RATE);
       const peakK = Math.max(0, ...levels.map((l) => (l.kind === "closed" ? l.outstanding : 0)));
-      const cap = factory.signs ? 3_000_000 : 1_000_000;
+      const cap = factory.signs ? 3_000_000 : 2_000_000;
       const loadSeconds = levels.reduce((sum, _, level) => sum + warmupOf(o, level) + o.duration, 0);
       presigned = o.presign || Math.min(cap, Math.ceil(rate * loadSeconds) + peakK);
       io.progress(`${factory.signs ? "pre-signing" : "pre-building"} ${presigned} transactions ...`);
