@@ -75,6 +75,38 @@ describe("TxAdmission: each client signature checked once per node", () => {
     expect(checked).to.equal(5);
   });
 
+  it("a check that fails (the pool closing) fails its submission and leaves nothing under way", async () => {
+    const t = tx();
+    let failNext = true;
+    const flaky = {
+      verifyBatch: (items: Parameters<VerificationPool["verifyBatch"]>[0]) => {
+        checked += items.length;
+        if (failNext) {
+          failNext = false;
+          return Promise.reject(new Error("pool closed"));
+        }
+        return pool.verifyBatch(items);
+      },
+    } as VerificationPool;
+    const a = new TxAdmission(
+      { chainId, txAuth: "ed25519" },
+      {
+        pool: flaky,
+        verified,
+        app: { checkTx: () => ({ code: 0 }) } as unknown as Application,
+        admit: (txs) => txs.map((): AddOutcome => "added"),
+        publish: () => {},
+      },
+    );
+    // A second submission of the same transaction waits on the failing check and fails with it.
+    const results = await Promise.allSettled([a.submit([t], "gossip"), a.submit([t], "gossip")]);
+    expect(results.map((r) => r.status)).to.deep.equal(["rejected", "rejected"]);
+    expect(checked).to.equal(1);
+    const [outcome] = await a.submit([t], "gossip");
+    expect(outcome!.accepted).to.equal(true);
+    expect(checked).to.equal(2);
+  });
+
   it("a bad signature is refused and not remembered", async () => {
     const t = { ...tx(), signature: new Uint8Array(64).fill(1) };
     const [outcome] = await admission.submit([t], "client");
