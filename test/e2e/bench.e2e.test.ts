@@ -102,6 +102,9 @@ describe("e2e: ordo bench", function () {
     }
     expect(r.watcher.blocksConfirmed).to.be.at.least(r.throughput.blocks);
     expect(r.watcher.conflicts).to.equal(0);
+    // Every transaction sent was prebuilt or built on demand; those built in the window are among the latter.
+    expect(r.generator.prebuilt + r.generator.builtInline).to.be.at.least(r.submitted);
+    expect(r.generator.builtInWindow).to.be.a("number").and.within(0, r.generator.builtInline);
     expect(r.verify).to.equal(undefined);
     // The same figures are in the results folder.
     const files = readdirSync(out).filter((f) => f.endsWith(".json"));

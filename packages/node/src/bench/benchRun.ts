@@ -55,7 +55,8 @@ export interface BenchResult {
   peakRssMiB: (number | null)[];
   /** Each validator's resident memory at the end of the window: anonymous and file-backed (LMDB map). */
   rssAtEndMiB: ({ anon: number; file: number } | null)[];
-  generator: { prebuilt: number; signed: boolean; builtInline: number; prebuildSeconds: number };
+  /** builtInline: built on demand since the start (warm-ups included); builtInWindow: inside this window. */
+  generator: { prebuilt: number; signed: boolean; builtInline: number; builtInWindow: number; prebuildSeconds: number };
   watcher: { fetches: number; rootsComputed: number; blocksConfirmed: number; conflicts: number; rejected: object };
   /** Signed runs: the Ed25519 ceiling of this machine and the share of it reached. */
   verify?: VerifyRate & { ceilingTxPerSec: number; achievedPct: number };
@@ -166,6 +167,7 @@ export async function runBench(o: BenchOptions, io: BenchIo): Promise<BenchResul
         const genCpu0 = process.cpuUsage();
         const machine0 = machineCpuSeconds();
         const watch0 = { ...watcher.stats };
+        const inline0 = factory.builtInline;
         const t0 = performance.now();
         await phase(o.duration, label, gen, target, io);
         const seconds = (performance.now() - t0) / 1000;
@@ -178,6 +180,7 @@ export async function runBench(o: BenchOptions, io: BenchIo): Promise<BenchResul
         const validatorsTotal = known ? r3(validatorsCpu.reduce((a, b) => a! + b!, 0)!) : null;
         const c = gen.counts;
         const txPerSec = Math.round(c.committed / seconds);
+        const builtInWindow = factory.builtInline - inline0;
         const result: BenchResult = {
           kind: "ordo-bench",
           at: new Date().toISOString(),
@@ -239,6 +242,7 @@ export async function runBench(o: BenchOptions, io: BenchIo): Promise<BenchResul
             prebuilt: presigned,
             signed: factory.signs,
             builtInline: factory.builtInline,
+            builtInWindow,
             prebuildSeconds: presignSeconds,
           },
           watcher: {
@@ -259,6 +263,10 @@ export async function runBench(o: BenchOptions, io: BenchIo): Promise<BenchResul
             : {}),
         };
         results.push(result);
+        if (builtInWindow > 0)
+          io.progress(
+            `note: the prebuilt transactions ran out: the generator built ${builtInWindow} inside the window on its own CPU, which the validators lacked (--presign N builds more ahead)`,
+          );
         io.progress(
           `${label}: ${txPerSec} tx/s, latency p50 ${result.latencyMs.p50} p90 ${result.latencyMs.p90} p99 ${result.latencyMs.p99} max ${result.latencyMs.max} ms`,
         );
