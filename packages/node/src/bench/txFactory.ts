@@ -161,6 +161,7 @@ export class TxFactory {
     };
     return this.#o.sign ? signTransaction(key, unsigned) : { ...unsigned, signature: ZERO_SIGNATURE };
   }
+
   #payload(j: number): Uint8Array {
     const o = this.#o;
     if (o.app === "bank") return transfer(o.recipient!, 1n);
