@@ -71,13 +71,13 @@ class PreparedPool {
     this.#ends[this.#count++] = end;
   }
 
-  /** The oldest transaction not yet taken, or undefined when the pool is dry. */
-  take(): { seq: number; idHex: string; bytes: Uint8Array } | undefined {
+  /** The oldest transaction not yet taken (sent by account `seq mod accounts`), or undefined when the pool is dry. */
+  take(accounts: number): PreparedTx | undefined {
     if (this.#taken === this.#count) return undefined;
     const k = this.#taken++;
     const id = this.#ids.subarray(k * HASH_LENGTH, (k + 1) * HASH_LENGTH);
     const bytes = this.#bytes.subarray(this.#endOf(k - 1), this.#ends[k]!);
-    return { seq: this.#firstSeq + k, idHex: toHex(id), bytes };
+    return { idHex: toHex(id), bytes, account: (this.#firstSeq + k) % accounts };
   }
 
   #endOf(k: number): number {
@@ -142,8 +142,8 @@ export class TxFactory {
   }
 
   next(): PreparedTx {
-    const ready = this.#pool.take();
-    if (ready) return { idHex: ready.idHex, bytes: ready.bytes, account: ready.seq % this.#o.accounts.length };
+    const ready = this.#pool.take(this.#o.accounts.length);
+    if (ready) return ready;
     this.builtInline++;
     const seq = this.#next++;
     const tx = this.#build(seq);

@@ -134,6 +134,7 @@ export class TxAdmission {
     if (txs.length === 0) return out;
     const fresh: Transaction[] = [];
     const freshAt: number[] = [];
+    const ids: string[] = [];
     let waits: { at: number; check: Check }[] | undefined;
     for (let k = 0; k < txs.length; k++) {
       const idHex = transactionIdHex(txs[k]!);
@@ -146,10 +147,10 @@ export class TxAdmission {
       else {
         fresh.push(txs[k]!);
         freshAt.push(k);
+        ids.push(idHex);
       }
     }
     if (fresh.length > 0) {
-      const ids = fresh.map(transactionIdHex);
       const batch = this.#m.pool
         .verifyBatch(
           fresh.map((tx) => ({

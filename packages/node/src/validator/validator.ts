@@ -473,7 +473,10 @@ export class Validator implements NodeService {
   #resendPending(index: number): void {
     if (this.consensus.mempool.size === 0) return;
     if (!this.#resendThrottle.allow(index, Date.now())) {
-      this.log.debug({ validator: index }, "mempool re-send skipped: one started less than 2 s ago");
+      this.log.debug(
+        { validator: index, intervalMs: RESEND_INTERVAL_MS },
+        "mempool re-send skipped: one started lately",
+      );
       return;
     }
     const { maxTxsPerBatch, maxGossipBytes } = this.network.opts;
